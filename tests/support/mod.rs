@@ -1,0 +1,107 @@
+//! Shared helpers for the integration tests: free ports, waiting for HTTP, and the real
+//! `shortscience` binary run as a server.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Minimal blocking GET: returns (status, body).
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}
+
+pub fn wait_for_http(addr: &str, path: &str, limit: Duration) -> Result<(), String> {
+    let start = Instant::now();
+    loop {
+        match http_get(addr, path) {
+            Ok((200, _)) => return Ok(()),
+            other if start.elapsed() > limit => return Err(format!("{addr}{path}: {other:?}")),
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// Kills the child when dropped, so a failing test leaves no process behind.
+pub struct ChildGuard(pub Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_shortscience")
+}
+
+/// The real binary serving a SQLite database under `dir`.
+pub struct Server {
+    pub base: String,
+    pub db: String,
+    pub addr: String,
+    _child: ChildGuard,
+}
+
+impl Server {
+    /// A new database: the server loads the demo content into it.
+    pub fn start_with_demo(dir: &Path) -> Server {
+        Self::start(dir, &[])
+    }
+
+    pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        let db = format!("sqlite://{}", dir.join("site.db").display());
+        let addr = format!("127.0.0.1:{}", free_port());
+        let child = Command::new(bin())
+            .args(["serve", "--db", &db, "--bind", &addr])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start shortscience serve");
+        let guard = ChildGuard(child);
+        wait_for_http(&addr, "/healthz", Duration::from_secs(30)).expect("server did not come up");
+        Server { base: format!("http://{addr}"), db, addr, _child: guard }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Imports summary files into the served database with the CLI, asserting success.
+    pub fn import(&self, path: &Path) {
+        let out = Command::new(bin())
+            .args(["import", &path.display().to_string(), "--db", &self.db])
+            .output()
+            .expect("run shortscience import");
+        assert!(
+            out.status.success(),
+            "import failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
