@@ -1,0 +1,186 @@
+//! The one store: sqlx `AnyPool` over SQLite and PostgreSQL.
+//!
+//! One portable SQL set (`$1, $2…` placeholders, `RETURNING`, `ON CONFLICT`) runs on
+//! both backends; only the schema files differ. Times are integer Unix seconds,
+//! flags 0/1, `SUM`s cast to BIGINT, so values read back alike through `Any`.
+//! Every write that touches more than one row runs in one transaction.
+
+use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
+use sqlx::AnyPool;
+
+mod db;
+mod migrate;
+mod papers;
+pub mod ranking;
+mod summaries;
+pub mod testing;
+mod users;
+mod votes;
+
+pub use summaries::MAX_PER_PAGE;
+pub use users::check_username;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("not found")]
+    NotFound,
+}
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paper {
+    pub id: PaperId,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    pub venue: Option<String>,
+    pub abstract_text: Option<String>,
+    /// Every alias, sorted by kind (arxiv, doi, dblp, openreview) then value.
+    pub aliases: Vec<PaperRef>,
+}
+
+/// Write form for a paper. `refs` must not be empty; implied ids are added too.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewPaper {
+    pub refs: Vec<PaperRef>,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    pub venue: Option<String>,
+    pub abstract_text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub created_at: i64,
+}
+
+/// Write form for a summary (one per user per paper; saving again edits it in place).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryWrite {
+    pub paper: PaperId,
+    pub author: UserId,
+    pub markdown: String,
+    pub html: String,
+    pub excerpt: String,
+    pub paper_refs: Vec<String>,
+    pub renderer_version: i64,
+    pub private: bool,
+    pub anonymous: bool,
+    /// Set by imports that carry their own dates; otherwise "now".
+    pub created_at: Option<i64>,
+}
+
+/// Write form for an imported summary file: its paper and author travel with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryImport {
+    pub paper: NewPaper,
+    pub author_username: String,
+    pub markdown: String,
+    pub html: String,
+    pub excerpt: String,
+    pub paper_refs: Vec<String>,
+    pub renderer_version: i64,
+    pub private: bool,
+    pub anonymous: bool,
+    pub created_at: Option<i64>,
+    pub edited_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Who a summary shows as. Anonymous summaries carry `None` for everyone but their author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Byline {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// A summary as a page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryView {
+    pub id: SummaryId,
+    pub paper_id: PaperId,
+    pub paper_title: String,
+    pub paper_year: Option<i32>,
+    pub paper_venue: Option<String>,
+    pub author: Option<Byline>,
+    /// True when the viewer wrote it (lets the author see their own anonymous summary).
+    pub is_own: bool,
+    pub html: String,
+    pub excerpt: String,
+    pub private: bool,
+    pub anonymous: bool,
+    pub created_at: i64,
+    pub edited_at: i64,
+    pub up: i64,
+    pub down: i64,
+    /// `ranking::wilson_lower_bound(up, down)`.
+    pub score: f64,
+}
+
+/// A summary as export writes it (the import format).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRecord {
+    pub id: SummaryId,
+    pub paper: Paper,
+    pub author_username: String,
+    pub markdown: String,
+    pub private: bool,
+    pub anonymous: bool,
+    pub created_at: i64,
+    pub edited_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeList {
+    Popular,
+    Recent,
+    Top,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummarySort {
+    Best,
+    New,
+    Top,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub has_next: bool,
+}
+
+/// The store: a connection pool and which database is behind it. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub papers: i64,
+    pub summaries: i64,
+    pub users: i64,
+}
