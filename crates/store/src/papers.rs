@@ -11,9 +11,11 @@ use sqlx::any::AnyRow;
 use crate::db::now;
 use crate::{NewPaper, Paper, Result, Store, StoreError};
 
-/// An alias as stored; the database holds canonical values only.
-pub(crate) fn alias_from_db(kind: &str, value: &str) -> Result<PaperRef> {
-    PaperRef::from_db(kind, value).map_err(|e| {
+/// An alias row (`kind`, `value`); the database holds canonical values only.
+fn alias_from_row(row: &AnyRow) -> Result<PaperRef> {
+    let kind: String = row.try_get("kind")?;
+    let value: String = row.try_get("value")?;
+    PaperRef::from_db(&kind, &value).map_err(|e| {
         StoreError::Invalid(format!(
             "stored paper identifier {kind}:{value} is not valid: {e}"
         ))
@@ -195,12 +197,10 @@ pub(crate) async fn all_papers_in(conn: &mut AnyConnection) -> Result<HashMap<Pa
         .fetch_all(&mut *conn)
         .await?
     {
-        let kind: String = row.try_get("kind")?;
-        let value: String = row.try_get("value")?;
         aliases
             .entry(PaperId(row.try_get("paper_id")?))
             .or_default()
-            .push(alias_from_db(&kind, &value)?);
+            .push(alias_from_row(&row)?);
     }
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PAPER_COLUMNS} FROM papers"
@@ -250,9 +250,7 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?
         {
-            let kind: String = alias.try_get("kind")?;
-            let value: String = alias.try_get("value")?;
-            aliases.push(alias_from_db(&kind, &value)?);
+            aliases.push(alias_from_row(&alias)?);
         }
         sort_aliases(&mut aliases);
         paper_from_row(&row, aliases).map(Some)
