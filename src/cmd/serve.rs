@@ -1,0 +1,120 @@
+//! `shortscience serve` (and no command at all): the web site.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use shortscience::demo::{self, DEMO_AUTHOR, DEMO_FILES};
+use shortscience::settings::{self, Overrides};
+use shortscience_store::Store;
+use shortscience_web::{AppState, WebConfig};
+use tracing::{info, warn};
+
+use super::{import_text, open_store, rerender};
+use crate::ServeArgs;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Handlers first: a signal that arrives during start-up must still stop us cleanly.
+    let shutdown = shutdown_signal().context("cannot listen for shutdown signals")?;
+    let overrides = Overrides {
+        bind: args.bind.clone(),
+        demo: args.no_demo.then_some(false),
+        ..Overrides::default()
+    };
+    let (settings, store) = open_store(&args.store, overrides).await?;
+    info!("database {}", settings::redact_url(&settings.db));
+
+    if settings.demo
+        && store
+            .is_empty()
+            .await
+            .context("cannot inspect the database")?
+    {
+        load_demo(&store).await?;
+    }
+    let rerendered = rerender(&store).await?;
+    if rerendered > 0 {
+        info!("re-rendered {rerendered} summaries");
+    }
+
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let base_url = if settings.base_url.is_empty() {
+        format!("http://{addr}")
+    } else {
+        settings.base_url.trim_end_matches('/').to_string()
+    };
+    let state = AppState {
+        store,
+        config: Arc::new(WebConfig {
+            base_url,
+            site_name: settings.site_name.clone(),
+        }),
+    };
+    info!("listening on http://{addr}");
+    shortscience_web::serve(listener, state, shutdown)
+        .await
+        .context("the server stopped with an error")?;
+    info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports the embedded demo files through the same path as `import`, then casts
+/// the demo votes. A demo file that fails is logged and skipped.
+async fn load_demo(store: &Store) -> anyhow::Result<()> {
+    let mut summaries = Vec::new();
+    for (name, text) in DEMO_FILES {
+        match import_text(store, text, DEMO_AUTHOR).await {
+            // Only public summaries can be voted on.
+            Ok(done) if done.private => {}
+            Ok(done) => summaries.push((done.summary, done.author)),
+            Err(f) => warn!("{}", f.report(&format!("demo/summaries/{name}"))),
+        }
+    }
+    let authors: Vec<&str> = summaries.iter().map(|(_, a)| a.as_str()).collect();
+    let votes = demo::votes(&authors);
+    let mut cast = 0;
+    for v in &votes {
+        let voter = store
+            .ensure_user(v.voter)
+            .await
+            .context("cannot create demo voter")?;
+        // A refused vote only makes the demo a little flatter.
+        match store.set_vote(voter, summaries[v.summary].0, v.value).await {
+            Ok(()) => cast += 1,
+            Err(e) => warn!("demo vote by {} not cast: {e}", v.voter),
+        }
+    }
+    info!(
+        "loaded {} demo summaries and {cast} votes",
+        DEMO_FILES.len()
+    );
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM. The signal handlers are installed right away.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => info!("interrupted; shutting down"),
+                _ = terminate.recv() => info!("terminated; shutting down"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            info!("interrupted; shutting down");
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! `shortscience`: run the site, import and export summary files, preview a render.
+//!
+//! Exit status: 0 on success, 1 when anything failed (bad input, unreachable
+//! database, a file that could not be imported), 2 for command-line usage errors.
+
+mod cmd;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shortscience",
+    version,
+    about = "Short summaries of research papers: a self-hostable site."
+)]
+struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web site (the default when no command is given)
+    Serve(ServeArgs),
+    /// Import summary files (Markdown with TOML front matter between `+++` lines)
+    Import(ImportArgs),
+    /// Write every summary as a summary file into a folder
+    Export(ExportArgs),
+    /// Print the HTML a summary file renders to, without a database
+    Render(RenderArgs),
+}
+
+/// Where the data lives. Flags beat SHORTSCIENCE_* variables, which beat the settings file.
+#[derive(Debug, Clone, Default, Args)]
+struct StoreArgs {
+    /// Database URL: sqlite://PATH or postgres://USER:PASS@HOST/DB [default: sqlite://shortscience.db]
+    #[arg(long, env = "SHORTSCIENCE_DB", value_name = "URL")]
+    db: Option<String>,
+    /// Settings file (TOML) [default: ./shortscience.toml when it exists]
+    #[arg(long, env = "SHORTSCIENCE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:8080]
+    #[arg(long, env = "SHORTSCIENCE_BIND", value_name = "ADDR")]
+    bind: Option<String>,
+    /// Do not load demo content, even into a new, empty database
+    #[arg(long)]
+    no_demo: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ImportArgs {
+    /// Summary files, or folders searched recursively for *.md (README.md files are skipped)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Username that owns summaries whose front matter has no `author`
+    #[arg(long = "as", value_name = "USERNAME", default_value = "imported")]
+    as_user: String,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ExportArgs {
+    /// Folder to write `<summary id>-<title slug>.md` files into (created if missing)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+struct RenderArgs {
+    /// Summary file (front matter optional), or `-` for standard input
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    init_tracing(matches!(command, Command::Serve(_)));
+    if let Command::Render(args) = &command {
+        return cmd::render::run(&args.file);
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match command {
+            Command::Serve(args) => cmd::serve::run(args).await,
+            Command::Import(args) => cmd::import::run(args).await,
+            Command::Export(args) => cmd::export::run(args).await,
+            Command::Render(_) => unreachable!("handled above"),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the level. Batch commands stay quiet
+/// unless something is wrong, so their one-line results are easy to read.
+fn init_tracing(server: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if server { "info,sqlx=warn" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_arguments_means_serve() {
+        let cli = Cli::try_parse_from(["shortscience"]).unwrap();
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn flags_parse_as_documented() {
+        let cli = Cli::try_parse_from([
+            "shortscience",
+            "serve",
+            "--db",
+            "postgres://x@h/db",
+            "--bind",
+            "0.0.0.0:80",
+            "--no-demo",
+        ])
+        .unwrap();
+        let Some(Command::Serve(s)) = cli.command else {
+            panic!("expected serve")
+        };
+        assert_eq!(s.store.db.as_deref(), Some("postgres://x@h/db"));
+        assert_eq!(s.bind.as_deref(), Some("0.0.0.0:80"));
+        assert!(s.no_demo);
+
+        let cli =
+            Cli::try_parse_from(["shortscience", "import", "a.md", "dir", "--as", "ann"]).unwrap();
+        let Some(Command::Import(i)) = cli.command else {
+            panic!("expected import")
+        };
+        assert_eq!(i.paths, [PathBuf::from("a.md"), PathBuf::from("dir")]);
+        assert_eq!(i.as_user, "ann");
+
+        assert!(Cli::try_parse_from(["shortscience", "import"]).is_err());
+        assert!(Cli::try_parse_from(["shortscience", "export"]).is_err());
+        assert!(Cli::try_parse_from(["shortscience", "render", "-"]).is_ok());
+    }
+}

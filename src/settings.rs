@@ -1,0 +1,194 @@
+//! Typed settings. Later sources win: defaults, then `shortscience.toml` (or the file
+//! `--config` names), then `SHORTSCIENCE_*` environment variables, then flags.
+//!
+//! | key | environment | default | meaning |
+//! |---|---|---|---|
+//! | `db` | `SHORTSCIENCE_DB` | `"sqlite://shortscience.db"` | database URL: `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST/DB` |
+//! | `bind` | `SHORTSCIENCE_BIND` | `"127.0.0.1:8080"` | address `serve` listens on; port 0 picks a free port |
+//! | `demo` | `SHORTSCIENCE_DEMO` | `true` | load demo summaries into a new, empty database (`--no-demo` turns it off) |
+//! | `base_url` | `SHORTSCIENCE_BASE_URL` | `""` | public origin for absolute links; empty means `http://` + the bound address |
+//! | `site_name` | `SHORTSCIENCE_SITE_NAME` | `"ShortScience"` | name shown in the header and page titles |
+//!
+//! The table above is checked against [`Settings::default`] by a unit test.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The file read from the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "shortscience.toml";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub db: String,
+    pub bind: String,
+    pub demo: bool,
+    pub base_url: String,
+    pub site_name: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            db: "sqlite://shortscience.db".to_string(),
+            bind: "127.0.0.1:8080".to_string(),
+            demo: true,
+            base_url: String::new(),
+            site_name: "ShortScience".to_string(),
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the key to the other sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("config file {} does not exist", .0.display())]
+    MissingFile(PathBuf),
+    #[error("invalid settings: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+const KEYS: &[&str] = &["db", "bind", "demo", "base_url", "site_name"];
+
+/// Layers every source. An explicit `config` file must exist; the default one may not.
+pub fn figment(config: Option<&Path>, overrides: &Overrides) -> Result<Figment, SettingsError> {
+    let file = match config {
+        Some(path) if !path.is_file() => return Err(SettingsError::MissingFile(path.to_owned())),
+        Some(path) => Some(path.to_owned()),
+        None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+    };
+    let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+    if let Some(file) = file {
+        fig = fig.merge(Toml::file_exact(file));
+    }
+    Ok(fig
+        .merge(Env::prefixed("SHORTSCIENCE_").only(KEYS))
+        .merge(Serialized::defaults(overrides)))
+}
+
+pub fn extract(fig: &Figment) -> Result<Settings, SettingsError> {
+    fig.extract()
+        .map_err(|e| SettingsError::Invalid(Box::new(e)))
+}
+
+/// Settings from every source.
+pub fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Settings, SettingsError> {
+    extract(&figment(config, overrides)?)
+}
+
+/// A database URL safe to log: the password is replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &rest[..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            format!("{scheme}://{masked}{}", &rest[at..])
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (key, default as TOML) from the table in this module's documentation.
+    fn documented_defaults() -> Vec<(String, String)> {
+        include_str!("settings.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! | `"))
+            .map(|row| {
+                let cells: Vec<&str> = row.split(" | ").collect();
+                let key = cells[0].trim_end_matches('`').to_string();
+                let default = cells[2].trim_matches('`').to_string();
+                (key, default)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn documented_defaults_match_the_code() {
+        let rows = documented_defaults();
+        let doc: String = rows.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
+        let from_doc: Settings = toml::from_str(&doc).expect("documented defaults are TOML");
+        assert_eq!(from_doc, Settings::default());
+        let mut documented: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        let mut known = KEYS.to_vec();
+        documented.sort();
+        known.sort();
+        assert_eq!(documented, known, "every key is documented exactly once");
+        // And KEYS covers every field.
+        let table: toml::Table =
+            toml::from_str(&toml::to_string(&Settings::default()).unwrap()).unwrap();
+        let mut fields: Vec<&str> = table.keys().map(String::as_str).collect();
+        fields.sort();
+        assert_eq!(fields, known);
+    }
+
+    #[test]
+    fn file_then_overrides() {
+        let fig = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(
+                "bind = \"0.0.0.0:9000\"\nsite_name = \"Papers\"\ndemo = false",
+            ))
+            .merge(Serialized::defaults(Overrides {
+                bind: Some("127.0.0.1:0".into()),
+                ..Overrides::default()
+            }));
+        let s = extract(&fig).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:0");
+        assert_eq!(s.site_name, "Papers");
+        assert!(!s.demo);
+        assert_eq!(s.db, Settings::default().db);
+    }
+
+    #[test]
+    fn typos_in_the_file_are_errors() {
+        let fig = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string("bnid = \"0.0.0.0:9000\""));
+        let err = extract(&fig).unwrap_err().to_string();
+        assert!(err.contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn explicit_missing_file_is_an_error() {
+        let missing = Path::new("/nonexistent/shortscience.toml");
+        assert!(matches!(
+            figment(Some(missing), &Overrides::default()),
+            Err(SettingsError::MissingFile(_))
+        ));
+    }
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.example:5432/ss"),
+            "postgres://app:***@db.example:5432/ss"
+        );
+        assert_eq!(redact_url("postgres://app@db/ss"), "postgres://app@db/ss");
+        assert_eq!(redact_url("sqlite://data/ss.db"), "sqlite://data/ss.db");
+        assert_eq!(redact_url("not a url"), "not a url");
+    }
+}
