@@ -17,11 +17,11 @@
 //! every error carries the 1-based line of the whole file it points at. [`write`] is the
 //! inverse: `parse(&write(&parse(x)?))? == parse(x)?`.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shortscience_ids::{IdError, IdKind, PaperRef};
 use shortscience_render::RenderError;
 use toml::Spanned;
-use toml::value::{Datetime, Value};
+use toml::value::Value;
 
 use crate::dates::{self, DateError};
 
@@ -485,47 +485,19 @@ fn is_username(name: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || c == '/')
 }
 
-#[derive(Serialize)]
-#[serde(untagged)]
-enum IdsOut<'a> {
-    One(&'a str),
-    Many(Vec<&'a str>),
-}
-
-#[derive(Serialize)]
-struct FrontMatterOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    arxiv: Option<IdsOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    doi: Option<IdsOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dblp: Option<IdsOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    openreview: Option<IdsOut<'a>>,
-    title: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    authors: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    year: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    venue: Option<&'a str>,
-    #[serde(rename = "abstract", skip_serializing_if = "Option::is_none")]
-    abstract_text: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    author: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    private: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    anonymous: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created: Option<Datetime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    edited: Option<Datetime>,
-}
-
-/// Writes a summary file. Dates outside years 0–9999 cannot be written in TOML and are left out.
+/// Writes a summary file: keys in [`KEYS`] order, one per line. Strings are written as
+/// single-line TOML basic strings so no value can put a `+++` line into the front matter.
+/// Dates outside years 0–9999 cannot be written in TOML and are left out.
 pub fn write(meta: &FrontMatter, markdown: &str) -> String {
-    let ids = |kind: IdKind| {
+    let mut out = String::from(FENCE);
+    out.push('\n');
+    let mut line = |key: &str, value: String| {
+        out.push_str(key);
+        out.push_str(" = ");
+        out.push_str(&value);
+        out.push('\n');
+    };
+    for (key, kind) in ID_KEYS {
         let values: Vec<&str> = meta
             .refs
             .iter()
@@ -533,30 +505,64 @@ pub fn write(meta: &FrontMatter, markdown: &str) -> String {
             .map(|r| r.value())
             .collect();
         match values.as_slice() {
-            [] => None,
-            [one] => Some(IdsOut::One(one)),
-            _ => Some(IdsOut::Many(values)),
+            [] => {}
+            [one] => line(key, toml_string(one)),
+            many => line(key, toml_array(many)),
         }
-    };
-    let out = FrontMatterOut {
-        arxiv: ids(IdKind::Arxiv),
-        doi: ids(IdKind::Doi),
-        dblp: ids(IdKind::Dblp),
-        openreview: ids(IdKind::OpenReview),
-        title: &meta.title,
-        authors: &meta.authors,
-        year: meta.year,
-        venue: meta.venue.as_deref(),
-        abstract_text: meta.abstract_text.as_deref(),
-        author: meta.author.as_deref(),
-        private: meta.private,
-        anonymous: meta.anonymous,
-        created: meta.created.and_then(dates::datetime_from_unix),
-        edited: meta.edited.and_then(dates::datetime_from_unix),
-    };
-    // Serializing plain strings, numbers, bools and datetimes cannot fail.
-    let toml = toml::to_string(&out).unwrap_or_default();
-    format!("{FENCE}\n{toml}{FENCE}\n\n{}\n", markdown.trim_end())
+    }
+    line("title", toml_string(&meta.title));
+    if !meta.authors.is_empty() {
+        line("authors", toml_array(&meta.authors));
+    }
+    if let Some(year) = meta.year {
+        line("year", year.to_string());
+    }
+    if let Some(venue) = &meta.venue {
+        line("venue", toml_string(venue));
+    }
+    if let Some(text) = &meta.abstract_text {
+        line("abstract", toml_string(text));
+    }
+    if let Some(author) = &meta.author {
+        line("author", toml_string(author));
+    }
+    if meta.private {
+        line("private", "true".into());
+    }
+    if meta.anonymous {
+        line("anonymous", "true".into());
+    }
+    if let Some(dt) = meta.created.and_then(dates::datetime_from_unix) {
+        line("created", dt.to_string());
+    }
+    if let Some(dt) = meta.edited.and_then(dates::datetime_from_unix) {
+        line("edited", dt.to_string());
+    }
+    format!("{out}{FENCE}\n\n{}\n", markdown.trim_end())
+}
+
+/// A TOML basic string on one line: quotes, backslashes and control characters escaped.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn toml_array<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<String> = items.iter().map(|s| toml_string(s.as_ref())).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// Where (file line) and what a renderer rejection is, for `path:line: message` reports.
@@ -647,7 +653,7 @@ Deeper nets then train as easily as shallow ones.\n";
             authors: vec!["Ada Lovelace".into()],
             year: Some(1843),
             venue: None,
-            abstract_text: Some("Line one.\nLine two with 'quotes'.".into()),
+            abstract_text: Some("Line one.\n+++\nLine two with 'quotes'.".into()),
             author: Some("ada".into()),
             private: true,
             anonymous: true,
@@ -818,5 +824,86 @@ Deeper nets then train as easily as shallow ones.\n";
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(closest_key("auhtors"), Some("authors"));
         assert_eq!(closest_key("completely-different"), None);
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+
+    const POOL: [(IdKind, &str); 5] = [
+        (IdKind::OpenReview, "rJxYz0VtDB"),
+        (IdKind::Arxiv, "1706.03762"),
+        (IdKind::Doi, "10.1109/cvpr.2016.90"),
+        (IdKind::Dblp, "conf/nips/VaswaniSPUJGKP17"),
+        (IdKind::Arxiv, "1512.03385"),
+    ];
+
+    fn meta() -> impl Strategy<Value = FrontMatter> {
+        let refs =
+            proptest::sample::subsequence(POOL.to_vec(), 1..=POOL.len()).prop_map(|picked| {
+                picked
+                    .into_iter()
+                    .map(|(k, v)| PaperRef::parse_as(k, v).unwrap())
+                    .collect::<Vec<_>>()
+            });
+        let text = || any::<String>();
+        let dates = || proptest::option::of(-2_000_000_000i64..4_000_000_000);
+        (
+            refs,
+            text().prop_filter("a title", |t| !t.trim().is_empty()),
+            proptest::collection::vec(text(), 0..4),
+            proptest::option::of(YEARS.start().to_owned() as i32..=*YEARS.end() as i32),
+            (proptest::option::of(text()), proptest::option::of(text())),
+            proptest::option::of("[a-z_][a-z0-9_.-]{0,20}"),
+            (any::<bool>(), any::<bool>()),
+            (dates(), dates()),
+        )
+            .prop_map(
+                |(
+                    refs,
+                    title,
+                    authors,
+                    year,
+                    (venue, abstract_text),
+                    author,
+                    (private, anonymous),
+                    (created, edited),
+                )| {
+                    FrontMatter {
+                        refs,
+                        title,
+                        authors,
+                        year,
+                        venue,
+                        abstract_text,
+                        author,
+                        private,
+                        anonymous,
+                        created,
+                        edited,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn write_parse_is_stable(meta in meta(), body in any::<String>().prop_filter("a body", |b| !b.trim().is_empty())) {
+            let first = parse(&write(&meta, &body)).expect("what write produces parses");
+            // Values come back as parse normalises them: trimmed, empty ones dropped.
+            prop_assert_eq!(&first.meta.title, meta.title.trim());
+            prop_assert_eq!(first.meta.abstract_text.as_deref(), meta.abstract_text.as_deref().map(str::trim).filter(|s| !s.is_empty()));
+            prop_assert_eq!(first.meta.refs.len(), meta.refs.len());
+            prop_assert_eq!((first.meta.year, first.meta.private, first.meta.anonymous), (meta.year, meta.private, meta.anonymous));
+            prop_assert_eq!((first.meta.created, first.meta.edited), (meta.created, meta.edited));
+            prop_assert_eq!(&first.meta.author, &meta.author);
+            prop_assert_eq!(first.markdown.trim(), body.trim());
+            // And after one round it is a fixed point.
+            let again = parse(&write(&first.meta, &first.markdown)).expect("parses again");
+            prop_assert_eq!(&again.meta, &first.meta);
+            prop_assert_eq!(&again.markdown, &first.markdown);
+        }
     }
 }
