@@ -32,6 +32,7 @@ impl Tally {
 }
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    shortscience_store::check_username(&args.as_user).map_err(|e| anyhow::anyhow!("--as: {e}"))?;
     let (files, walk_failures) = collect(&args.paths);
     let (_, store) = open_store(&args.store, Overrides::default()).await?;
     let mut tally = Tally::default();
