@@ -1,0 +1,131 @@
+//! `GET /paper/{id}` — the canonical paper page with all its visible summaries.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use shortscience_ids::PaperId;
+use shortscience_store::SummarySort;
+
+use super::{Tab, html};
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::extract::{IdPath, clip};
+use crate::view::{Layout, Nav, PaperHead, SummaryItem};
+
+const SORTS: [(SummarySort, &str, &str); 3] = [
+    (SummarySort::Best, "best", "Best"),
+    (SummarySort::New, "new", "Newest"),
+    (SummarySort::Top, "top", "Most votes"),
+];
+
+#[derive(Deserialize)]
+pub struct PaperQuery {
+    sort: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "paper.html")]
+struct PaperPage {
+    l: Layout,
+    p: PaperHead,
+    link_title: bool,
+    summaries_heading: String,
+    tabs: Vec<Tab>,
+    tabs_label: &'static str,
+    summaries: Vec<SummaryItem>,
+}
+
+pub async fn get_paper(
+    State(state): State<AppState>,
+    IdPath(id): IdPath<PaperId>,
+    query: Result<Query<PaperQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let sort = parse_sort(query.sort.as_deref())?;
+    let paper = state
+        .store
+        .paper(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no paper number {id} here.")))?;
+    let summaries: Vec<SummaryItem> = state
+        .store
+        .paper_summaries(id, None, sort)
+        .await?
+        .into_iter()
+        .map(SummaryItem::from_view)
+        .collect();
+
+    let description = paper
+        .abstract_text
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| format!("Summaries of “{}”.", paper.title));
+    let head = PaperHead::from_paper(paper);
+    let l = Layout::new(
+        &state.config,
+        Some(&head.title),
+        &description,
+        &head.url,
+        Nav::None,
+    );
+    let tabs = SORTS
+        .iter()
+        .map(|&(s, key, label)| Tab {
+            label,
+            href: if s == SummarySort::Best {
+                head.url.clone()
+            } else {
+                format!("{}?sort={key}", head.url)
+            },
+            current: s == sort,
+        })
+        .collect();
+    let summaries_heading = match summaries.len() {
+        0 => "Summaries".to_owned(),
+        1 => "1 summary".to_owned(),
+        n => format!("{n} summaries"),
+    };
+    html(&PaperPage {
+        l,
+        p: head,
+        link_title: false,
+        summaries_heading,
+        tabs,
+        tabs_label: "Sort summaries",
+        summaries,
+    })
+}
+
+fn parse_sort(raw: Option<&str>) -> AppResult<SummarySort> {
+    let Some(raw) = raw else {
+        return Ok(SummarySort::Best);
+    };
+    SORTS
+        .iter()
+        .find(|s| s.1 == raw)
+        .map(|s| s.0)
+        .ok_or_else(|| {
+            AppError::bad_request(format!(
+                "Summaries cannot be sorted by “{}”. Choose sort=best, sort=new or sort=top.",
+                clip(raw, 40)
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_parse() {
+        assert_eq!(parse_sort(None).unwrap(), SummarySort::Best);
+        assert_eq!(parse_sort(Some("new")).unwrap(), SummarySort::New);
+        assert_eq!(parse_sort(Some("top")).unwrap(), SummarySort::Top);
+        assert!(matches!(
+            parse_sort(Some("Best")),
+            Err(AppError::BadRequest(_))
+        ));
+    }
+}

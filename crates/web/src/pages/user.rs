@@ -1,0 +1,65 @@
+//! `GET /user/{username}` — a user's public summaries.
+
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::html;
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::extract::clip;
+use crate::view::{Date, Layout, Nav, SummaryItem, user_url};
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    l: Layout,
+    username: String,
+    display_name: String,
+    since: Date,
+    summaries_heading: String,
+    summaries: Vec<SummaryItem>,
+}
+
+pub async fn get_user(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
+    let Path(username) = path.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let user = state.store.user_by_name(&username).await?.ok_or_else(|| {
+        AppError::not_found(format!(
+            "There is no user called “{}” here.",
+            clip(&username, 60)
+        ))
+    })?;
+    let summaries: Vec<SummaryItem> = state
+        .store
+        .user_summaries(user.id, None)
+        .await?
+        .into_iter()
+        // A visitor is never the author: anonymous and private summaries stay off this page.
+        .filter(|v| !v.anonymous && !v.private)
+        .map(SummaryItem::from_view)
+        .collect();
+    let summaries_heading = match summaries.len() {
+        1 => "1 summary".to_owned(),
+        n => format!("{n} summaries"),
+    };
+    let description = format!("Summaries of research papers by {}.", user.display_name);
+    let l = Layout::new(
+        &state.config,
+        Some(&user.display_name),
+        &description,
+        &user_url(&user.username),
+        Nav::None,
+    );
+    html(&UserPage {
+        l,
+        since: Date::from_unix(user.created_at),
+        username: user.username,
+        display_name: user.display_name,
+        summaries_heading,
+        summaries,
+    })
+}

@@ -1,0 +1,58 @@
+//! The one route table, and the middleware stack around it.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::pages::{about, error, health, home, lookup, paper, summary, user};
+use crate::{AppState, assets, middleware};
+
+/// Largest request body accepted (forms, later uploads go elsewhere).
+pub const BODY_LIMIT: usize = 256 * 1024;
+/// A request that takes longer is answered with 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub fn build(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/", get(home::get_home))
+        .route("/paper", get(lookup::get_paper_lookup))
+        .route("/paper/{id}", get(paper::get_paper))
+        .route("/abs/{*id}", get(lookup::get_abs))
+        .route("/summary/{id}", get(summary::get_summary))
+        .route("/user/{username}", get(user::get_user))
+        .route("/about", get(about::get_about))
+        .route("/static/{*path}", get(assets::get_static))
+        .route("/healthz", get(health::get_healthz))
+        .fallback(error::not_found)
+        .with_state(state.clone());
+
+    // The browser's Origin for forms posted from our own pages.
+    let origin = state.config.base_url.trim_end_matches('/');
+    let csrf = CsrfLayer::new().add_trusted_origin(origin).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "base_url is not a browser origin; CSRF checks rely on Sec-Fetch-Site");
+        CsrfLayer::new()
+    });
+
+    // Outermost first.
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(from_fn(middleware::security_headers))
+            .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+            .layer(from_fn_with_state(state, middleware::render_errors))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                REQUEST_TIMEOUT,
+            ))
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+            .layer(csrf),
+    )
+}
