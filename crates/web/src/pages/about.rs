@@ -63,12 +63,14 @@ fn rendered(source: &str) -> Option<String> {
 struct Rendered {
     wilson: Option<String>,
     popular: Option<String>,
+    popular_source: String,
     examples: Vec<Example>,
 }
 
 static RENDERED: LazyLock<Rendered> = LazyLock::new(|| Rendered {
     wilson: rendered(WILSON),
     popular: rendered(&popular_formula()),
+    popular_source: popular_formula(),
     examples: EXAMPLES
         .iter()
         .map(|&(caption, source)| Example {
@@ -95,7 +97,7 @@ struct AboutPage<'a> {
     wilson: Option<&'a str>,
     popular: Option<&'a str>,
     wilson_source: &'static str,
-    popular_source: String,
+    popular_source: &'a str,
     half_life_days: i64,
     candidates: u32,
     examples: &'a [Example],
@@ -115,7 +117,7 @@ pub async fn get_about(State(state): State<AppState>) -> AppResult<Response> {
         wilson: r.wilson.as_deref(),
         popular: r.popular.as_deref(),
         wilson_source: WILSON,
-        popular_source: popular_formula(),
+        popular_source: &r.popular_source,
         half_life_days: POPULAR_HALF_LIFE_SECS / 86_400,
         candidates: POPULAR_CANDIDATES,
         examples: &r.examples,

@@ -24,14 +24,9 @@ pub async fn get_summary(
     State(state): State<AppState>,
     IdPath(id): IdPath<SummaryId>,
 ) -> AppResult<Response> {
-    // Private summaries of others look exactly like missing ones.
+    // The store hides others' private summaries: they look exactly like missing ones.
     let missing = || AppError::not_found(format!("There is no summary number {id} here."));
-    let view = state
-        .store
-        .summary(id, None)
-        .await?
-        .filter(|v| !v.private || v.is_own)
-        .ok_or_else(missing)?;
+    let view = state.store.summary(id, None).await?.ok_or_else(missing)?;
     let paper = state
         .store
         .paper(view.paper_id)

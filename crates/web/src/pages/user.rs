@@ -38,8 +38,6 @@ pub async fn get_user(
         .user_summaries(user.id, None)
         .await?
         .into_iter()
-        // A visitor is never the author: anonymous and private summaries stay off this page.
-        .filter(|v| !v.anonymous && !v.private)
         .map(SummaryItem::from_view)
         .collect();
     let summaries_heading = match summaries.len() {
