@@ -98,7 +98,7 @@ async fn maths_is_laid_out_by_the_browser() {
     let Some((chromium, driver)) = browser_tools() else { return };
     let work = tempfile::tempdir().unwrap();
     let server = Server::start_with_demo(work.path());
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/browser/vae.md");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/browser/adam.md");
     server.import(&fixture);
 
     let (_driver, client) = start_browser(&chromium, &driver, &work.path().join("profile")).await;
@@ -117,10 +117,10 @@ fn url(base: &str, path: &str) -> String {
 async fn check_pages(client: Client, base: String) {
     let client = &client;
     let base = base.as_str();
-        // The paper page of our fixture: display and inline maths.
-    client.goto(&url(base, "/abs/1312.6114")).await.expect("open paper page");
-    let url = client.current_url().await.unwrap();
-    assert!(url.path().starts_with("/paper/"), "/abs/ should land on the paper page, got {url}");
+    // The paper page of our fixture: display and inline maths.
+    client.goto(&url(base, "/abs/1412.6980")).await.expect("open paper page");
+    let landed = client.current_url().await.unwrap();
+    assert!(landed.path().starts_with("/paper/"), "/abs/ should land on the paper page, got {landed}");
     let display = boxes(&client, "article math[display=block]").await;
     assert_eq!(display.len(), 2, "two display formulas in the fixture");
     for (w, h) in &display {
