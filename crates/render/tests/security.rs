@@ -80,20 +80,13 @@ fn own_payloads_are_inert() {
     }
 }
 
-/// The shared hostile-input lists beside the project (`../shared/security/xss`), as CI has
-/// them. `SHORTSCIENCE_SHARED` points elsewhere if needed.
+/// The hostile-input lists the project ships in `tests/fixtures/security/xss` (MIT-licensed
+/// third-party data; see the README there).
 #[test]
-fn shared_xss_lists_are_inert() {
-    let shared = std::env::var_os("SHORTSCIENCE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let dir = shared.join("security/xss");
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|err| {
-        panic!(
-            "{}: {err}; the hostile input lists live in ../shared beside the project",
-            dir.display()
-        )
-    });
+fn xss_lists_are_inert() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/security/xss");
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
     let mut payloads = 0;
     for entry in entries {
         let bytes = std::fs::read(entry.expect("readable entry").path()).expect("readable list");
