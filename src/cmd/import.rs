@@ -53,7 +53,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         bar.set_message(name.clone());
         let outcome = match read_text(path) {
-            Ok(text) => import_text(&store, &text, &args.as_user).await,
+            Ok(text) => import_text(&store, &text, &args.as_user, 0).await,
             Err(f) => Err(f),
         };
         match outcome {

@@ -73,18 +73,18 @@ impl fmt::Display for Failure {
 #[derive(Debug)]
 pub struct Imported {
     pub summary: SummaryId,
-    pub author: String,
     pub saved: Saved,
-    pub private: bool,
     /// Non-fatal renderer complaints as (file line, message).
     pub warnings: Vec<(usize, String)>,
 }
 
 /// Parse, render against the store, and store one summary file in one transaction.
+/// `date_shift` seconds are added to the file's dates (the demo moves them near today).
 pub async fn import_text(
     store: &Store,
     text: &str,
     default_author: &str,
+    date_shift: i64,
 ) -> Result<Imported, Failure> {
     let file = summary_file::parse(text).map_err(|e| Failure::at(e.line, e.kind.to_string()))?;
     let rendered = publish::render_summary(store, &file.markdown)
@@ -109,7 +109,7 @@ pub async fn import_text(
             venue: meta.venue,
             abstract_text: meta.abstract_text,
         },
-        author_username: author.clone(),
+        author_username: author,
         markdown: file.markdown,
         html: rendered.html,
         excerpt: rendered.excerpt,
@@ -117,8 +117,8 @@ pub async fn import_text(
         renderer_version: RENDERER_VERSION,
         private: meta.private,
         anonymous: meta.anonymous,
-        created_at: meta.created,
-        edited_at: meta.edited,
+        created_at: meta.created.map(|t| t + date_shift),
+        edited_at: meta.edited.map(|t| t + date_shift),
     };
     let (_, summary, saved) = store
         .import_summary(&import)
@@ -126,9 +126,7 @@ pub async fn import_text(
         .map_err(|e| Failure::whole(e.to_string()))?;
     Ok(Imported {
         summary,
-        author,
         saved,
-        private: import.private,
         warnings,
     })
 }

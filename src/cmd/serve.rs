@@ -1,11 +1,13 @@
 //! `shortscience serve` (and no command at all): the web site.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use shortscience::demo::{self, DEMO_AUTHOR, DEMO_FILES};
 use shortscience::settings::{self, Overrides};
+use shortscience::summary_file;
 use shortscience_store::Store;
 use shortscience_web::{AppState, WebConfig};
 use tracing::{info, warn};
@@ -63,37 +65,48 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Imports the embedded demo files through the same path as `import`, then casts
-/// the demo votes. A demo file that fails is logged and skipped.
+/// Imports the embedded demo files through the same path as `import`, with their dates
+/// moved near today, then casts the demo votes. A demo file that fails is logged and
+/// skipped.
 async fn load_demo(store: &Store) -> anyhow::Result<()> {
-    let mut summaries = Vec::new();
+    let newest = DEMO_FILES
+        .iter()
+        .filter_map(|(_, text)| summary_file::parse(text).ok())
+        .filter_map(|f| f.meta.edited.or(f.meta.created))
+        .max();
+    let shift = demo::date_shift(newest, unix_now());
+    let mut summaries = HashMap::new();
     for (name, text) in DEMO_FILES {
-        match import_text(store, text, DEMO_AUTHOR).await {
-            // Only public summaries can be voted on.
-            Ok(done) if done.private => {}
-            Ok(done) => summaries.push((done.summary, done.author)),
+        match import_text(store, text, DEMO_AUTHOR, shift).await {
+            Ok(done) => {
+                summaries.insert(*name, done.summary);
+            }
             Err(f) => warn!("{}", f.report(&format!("demo/summaries/{name}"))),
         }
     }
-    let authors: Vec<&str> = summaries.iter().map(|(_, a)| a.as_str()).collect();
-    let votes = demo::votes(&authors);
     let mut cast = 0;
-    for v in &votes {
+    for (voter, file, value) in demo::DEMO_VOTES {
+        let Some(summary) = summaries.get(file) else {
+            continue;
+        };
         let voter = store
-            .ensure_user(v.voter)
+            .ensure_user(voter)
             .await
             .context("cannot create demo voter")?;
         // A refused vote only makes the demo a little flatter.
-        match store.set_vote(voter, summaries[v.summary].0, v.value).await {
+        match store.set_vote(voter, *summary, *value).await {
             Ok(()) => cast += 1,
-            Err(e) => warn!("demo vote by {} not cast: {e}", v.voter),
+            Err(e) => warn!("demo vote on {file} not cast: {e}"),
         }
     }
-    info!(
-        "loaded {} demo summaries and {cast} votes",
-        DEMO_FILES.len()
-    );
+    info!("loaded {} demo summaries and {cast} votes", summaries.len());
     Ok(())
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Resolves on Ctrl-C or SIGTERM. The signal handlers are installed right away.
