@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
 
 use crate::escape_html;
+use crate::sanitize::MATHML_TAGS;
 
 /// Deepest maths nesting accepted, as estimated before calling math-core, which recurses
 /// per level: here a debug build stays far inside a 2 MiB thread stack (tested; overflow
@@ -75,47 +76,8 @@ pub fn error_html(delimited_source: &str, reason: &str) -> String {
     )
 }
 
-/// Elements math-core writes: MathML plus the few HTML elements it puts inside `<mtext>`.
-const EMITTED_TAGS: &[&str] = &[
-    "math",
-    "semantics",
-    "annotation",
-    "mrow",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mtext",
-    "mspace",
-    "msub",
-    "msup",
-    "msubsup",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "mover",
-    "munder",
-    "munderover",
-    "mtable",
-    "mtr",
-    "mtd",
-    "mstyle",
-    "mpadded",
-    "mphantom",
-    "menclose",
-    "mmultiscripts",
-    "mprescripts",
-    "none",
-    "merror",
-    "b",
-    "i",
-    "em",
-    "code",
-    "span",
-    "s",
-    "u",
-    "a",
-];
+/// HTML elements math-core puts inside `<mtext>`, besides the MathML it writes.
+const MTEXT_HTML_TAGS: &[&str] = &["b", "i", "em"];
 
 /// Finds a tag math-core did not mean to write. math-core 0.7 copies some arguments
 /// (`\operatorname{<img …>}`) into the output unescaped; such a formula is refused rather
@@ -153,7 +115,7 @@ fn well_formed_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
     }
     let (start, end) = name_of(i);
     let name = std::str::from_utf8(&bytes[start..end]).ok()?;
-    if !EMITTED_TAGS.contains(&name) {
+    if !(MATHML_TAGS.contains(&name) || MTEXT_HTML_TAGS.contains(&name)) {
         return None;
     }
     i = end;

@@ -41,7 +41,7 @@ const HTML_TAGS: &[&str] = &[
     "u",
 ];
 
-const MATHML_TAGS: &[&str] = &[
+pub(crate) const MATHML_TAGS: &[&str] = &[
     "math",
     "semantics",
     "annotation",
