@@ -8,16 +8,20 @@
 use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
 use sqlx::AnyPool;
 
+mod accounts;
 mod db;
 mod migrate;
 mod papers;
 pub mod ranking;
 mod summaries;
 pub mod testing;
+pub mod tokens;
 mod users;
 mod votes;
 
 pub use summaries::MAX_PER_PAGE;
+pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
+pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
 pub use users::check_username;
 
 #[derive(Debug, thiserror::Error)]

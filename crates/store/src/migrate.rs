@@ -26,7 +26,10 @@ macro_rules! migration {
 }
 
 /// In order; append only. A released migration is never edited.
-pub(crate) const MIGRATIONS: &[Migration] = &[migration!(1, "initial", "0001_initial.sql")];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    migration!(1, "initial", "0001_initial.sql"),
+    migration!(2, "accounts", "0002_accounts.sql"),
+];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").
 const PG_LOCK_KEY: i64 = 0x0073_7374;

@@ -31,7 +31,7 @@ pub fn check_username(name: &str) -> Result<&str> {
     }
 }
 
-fn username_key(name: &str) -> String {
+pub(crate) fn username_key(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 

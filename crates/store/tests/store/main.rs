@@ -1,6 +1,7 @@
 //! The store's tests. Every test runs on each database `test_databases()` yields
 //! (SQLite, and PostgreSQL when reachable), each a fresh empty one.
 
+mod accounts;
 mod lists;
 mod migrations;
 mod papers;
