@@ -9,16 +9,23 @@ use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
 use sqlx::AnyPool;
 
 mod accounts;
+mod catalog;
 mod db;
 mod migrate;
 mod papers;
 pub mod ranking;
+mod search;
 mod summaries;
 pub mod testing;
 pub mod tokens;
 mod users;
 mod votes;
 
+pub use catalog::{BatchOutcome, MAX_ABSTRACT_BYTES, MAX_AUTHORS, MAX_FIELD_CHARS};
+pub use search::{
+    MAX_TERM_CHARS, MAX_TERMS, MAX_TYPEAHEAD, MIN_PREFIX_CHARS, PaperCard, SearchHit, SearchQuery,
+    search_terms,
+};
 pub use summaries::MAX_PER_PAGE;
 pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};

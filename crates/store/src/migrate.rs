@@ -29,6 +29,7 @@ macro_rules! migration {
 pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "initial", "0001_initial.sql"),
     migration!(2, "accounts", "0002_accounts.sql"),
+    migration!(4, "search", "0004_search.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

@@ -23,7 +23,7 @@ fn alias_from_row(row: &AnyRow) -> Result<PaperRef> {
 }
 
 /// The refs and every id they imply, without repeats, in a stable order.
-fn with_implied(refs: &[PaperRef]) -> Vec<PaperRef> {
+pub(crate) fn with_implied(refs: &[PaperRef]) -> Vec<PaperRef> {
     let mut all: Vec<PaperRef> = Vec::new();
     for r in refs {
         for candidate in std::iter::once(r.clone()).chain(r.implied()) {

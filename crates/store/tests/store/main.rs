@@ -2,9 +2,11 @@
 //! (SQLite, and PostgreSQL when reachable), each a fresh empty one.
 
 mod accounts;
+mod catalog;
 mod lists;
 mod migrations;
 mod papers;
+mod search;
 mod summaries;
 mod users;
 mod visibility;

@@ -1,0 +1,696 @@
+//! Full-text search, typeahead, venue and author listings, and the random summary.
+//!
+//! One method per question, with the dialect switched inside: SQLite answers from the
+//! FTS5 tables `papers_fts` and `summaries_fts`, PostgreSQL from the generated
+//! `search` tsvector columns (migration 0004 keeps both in sync). User text never
+//! reaches a query parser as is: [`search_terms`] cuts it into plain words, which are
+//! quoted for FTS5 or handed to `plainto_tsquery`, so no input can be a syntax error.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+
+use shortscience_ids::{PaperId, PaperRef, SummaryId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::summaries::MAX_PER_PAGE;
+use crate::{Backend, Page, Result, Store, StoreError, SummaryView};
+
+/// At most this many words of a query are used; the rest are ignored.
+pub const MAX_TERMS: usize = 16;
+/// Longer words are cut (no real word is this long; it bounds the work per term).
+pub const MAX_TERM_CHARS: usize = 64;
+/// Typeahead completes the last word only from this many characters on.
+pub const MIN_PREFIX_CHARS: usize = 3;
+/// Largest typeahead list.
+pub const MAX_TYPEAHEAD: usize = 20;
+
+/// What a search asks for. `page` starts at 1 (0 is read as 1); `per_page` is kept
+/// within 1..=[`MAX_PER_PAGE`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub text: String,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    /// Exact venue name, as stored (what venue pages and hits show).
+    pub venue: Option<String>,
+    /// Only papers with at least one public summary.
+    pub has_summaries: bool,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        SearchQuery {
+            text: String::new(),
+            year_from: None,
+            year_to: None,
+            venue: None,
+            has_summaries: false,
+            page: 1,
+            per_page: 20,
+        }
+    }
+}
+
+/// A paper as lists show it: no aliases or abstract, but its public summary count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaperCard {
+    pub id: PaperId,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    pub venue: Option<String>,
+    /// Public summaries (anonymous ones included, private ones never).
+    pub summaries: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub paper: PaperCard,
+    /// The query was an identifier of this paper (arXiv id, DOI, URL…).
+    pub exact: bool,
+}
+
+/// The words of a query: maximal runs of letters and digits, lower-cased, without
+/// repeats, at most [`MAX_TERMS`] of at most [`MAX_TERM_CHARS`] characters.
+/// Everything else (quotes, operators, punctuation, control characters, emoji) separates
+/// words, which is why the result is safe to quote into any full-text syntax.
+pub fn search_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        let term: String = word
+            .chars()
+            .take(MAX_TERM_CHARS)
+            .collect::<String>()
+            .to_lowercase();
+        // Lower-casing can produce non-alphanumeric marks (e.g. 'İ' → "i̇"); drop them.
+        let term: String = term.chars().filter(|c| c.is_alphanumeric()).collect();
+        if !term.is_empty() && !terms.contains(&term) {
+            terms.push(term);
+            if terms.len() == MAX_TERMS {
+                break;
+            }
+        }
+    }
+    terms
+}
+
+/// FTS5 query: every term as a quoted string, all required.
+fn fts5_all(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// FTS5 title-prefix query: all terms in the title, the last one as a prefix.
+fn fts5_title_prefix(terms: &[String], prefix_last: bool) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let star = if prefix_last && i + 1 == terms.len() {
+                " *"
+            } else {
+                ""
+            };
+            format!("\"{t}\"{star}")
+        })
+        .collect();
+    format!("title : ({})", parts.join(" AND "))
+}
+
+/// tsquery text for `to_tsquery`: terms quoted, title weight only, last one a prefix.
+fn tsquery_title_prefix(terms: &[String], prefix_last: bool) -> String {
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let star = if prefix_last && i + 1 == terms.len() {
+                "*"
+            } else {
+                ""
+            };
+            format!("'{t}':{star}A")
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// Inclusive year bounds, swapped if given the wrong way round.
+fn year_range(from: Option<i32>, to: Option<i32>) -> (Option<i32>, Option<i32>) {
+    match (from, to) {
+        (Some(a), Some(b)) if a > b => (Some(b), Some(a)),
+        other => other,
+    }
+}
+
+/// SQL text with `$n` placeholders and the values to bind, built together so the
+/// numbers always match.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+    /// Appends a placeholder for `arg`.
+    fn arg(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+    async fn fetch_all(self, pool: &sqlx::AnyPool) -> Result<Vec<AnyRow>> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text));
+        for a in self.args {
+            q = match a {
+                Arg::Int(n) => q.bind(n),
+                Arg::Text(s) => q.bind(s),
+            };
+        }
+        Ok(q.fetch_all(pool).await?)
+    }
+}
+
+/// The filters of a query as SQL conditions on papers `p` (each starts with AND).
+fn push_filters(sql: &mut Sql, q: &SearchQuery) {
+    let (from, to) = year_range(q.year_from, q.year_to);
+    if let Some(y) = from {
+        sql.push(" AND p.year >= ").arg(Arg::Int(y.into()));
+    }
+    if let Some(y) = to {
+        sql.push(" AND p.year <= ").arg(Arg::Int(y.into()));
+    }
+    if let Some(v) = q.venue.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        sql.push(" AND p.venue = ").arg(Arg::Text(v.to_owned()));
+    }
+    if q.has_summaries {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM summaries e WHERE e.paper_id = p.id AND e.private = 0)",
+        );
+    }
+}
+
+/// Selects `PaperCard` columns for the ids of the CTE `page(paper_id, ord)`.
+const CARDS_FROM_PAGE: &str = "SELECT p.id, p.title, p.authors, p.year, p.venue,
+        (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0) AS summaries
+     FROM page JOIN papers p ON p.id = page.paper_id
+     ORDER BY page.ord, p.id";
+
+pub(crate) fn card_from_row(row: &AnyRow) -> Result<PaperCard> {
+    let id = PaperId(row.try_get("id")?);
+    let authors: String = row.try_get("authors")?;
+    let authors = serde_json::from_str(&authors).map_err(|e| {
+        StoreError::Invalid(format!(
+            "stored authors of paper {id} are not a JSON list: {e}"
+        ))
+    })?;
+    Ok(PaperCard {
+        id,
+        title: row.try_get("title")?,
+        authors,
+        year: row.try_get("year")?,
+        venue: row.try_get("venue")?,
+        summaries: row.try_get("summaries")?,
+    })
+}
+
+/// Page bounds: (page, per_page, offset).
+fn bounds(page: u32, per_page: u32) -> (u32, u32, i64) {
+    let page = page.max(1);
+    let per_page = per_page.clamp(1, MAX_PER_PAGE);
+    (page, per_page, i64::from(page - 1) * i64::from(per_page))
+}
+
+/// Appends `LIMIT per_page + 1 OFFSET offset` (one extra row says whether a next page exists).
+fn push_limit(sql: &mut Sql, per_page: u32, offset: i64) {
+    sql.push(" LIMIT ")
+        .arg(Arg::Int(i64::from(per_page) + 1))
+        .push(" OFFSET ")
+        .arg(Arg::Int(offset));
+}
+
+fn into_page<T>(mut items: Vec<T>, page: u32, per_page: u32) -> Page<T> {
+    let has_next = items.len() > per_page as usize;
+    items.truncate(per_page as usize);
+    Page {
+        items,
+        page,
+        has_next,
+    }
+}
+
+/// A random-enough number without a dependency: std's per-process random hash keys.
+fn random_u64() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    RandomState::new().hash_one(nanos)
+}
+
+impl Store {
+    /// The best public summary of each paper (the paper page's "Best" order), by paper.
+    async fn top_summaries(&self, papers: &[PaperId]) -> Result<HashMap<PaperId, SummaryView>> {
+        let mut best: Vec<(PaperId, SummaryId)> = Vec::new();
+        for chunk in papers.chunks(500) {
+            let mut sql = Sql::default();
+            sql.push("SELECT paper_id, id FROM summaries WHERE private = 0 AND paper_id IN (");
+            for (i, p) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(Arg::Int(p.0));
+            }
+            sql.push(") ORDER BY paper_id, score DESC, up DESC, edited_at DESC, id");
+            for row in sql.fetch_all(&self.pool).await? {
+                let paper = PaperId(row.try_get("paper_id")?);
+                if best.last().is_none_or(|(p, _)| *p != paper) {
+                    best.push((paper, SummaryId(row.try_get("id")?)));
+                }
+            }
+        }
+        let mut out = HashMap::with_capacity(best.len());
+        for (paper, id) in best {
+            if let Some(view) = self.summary(id, None).await? {
+                out.insert(paper, view);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Papers matching every word of `q.text` in their title, authors or abstract, or in
+    /// one of their public summaries, best first (bm25 on SQLite, ts_rank on PostgreSQL),
+    /// within the filters. Text that names a known paper (arXiv id or URL, DOI, DBLP key,
+    /// OpenReview id, ShortScience key) returns that paper alone, marked `exact`.
+    /// Text without words lists the papers the filters select (venue or has_summaries
+    /// required; otherwise the page is empty), newest first. Never fails on odd input.
+    pub async fn search(&self, q: &SearchQuery) -> Result<Page<SearchHit>> {
+        let (page, per_page, offset) = bounds(q.page, q.per_page);
+        if let Ok(r) = PaperRef::parse(q.text.trim())
+            && let Some(id) = self.find_paper(&r).await?
+        {
+            let mut sql = Sql::default();
+            sql.push("WITH page AS (SELECT ")
+                .arg(Arg::Int(id.0))
+                .push(" AS paper_id, 0 AS ord) ")
+                .push(CARDS_FROM_PAGE);
+            let cards = sql.fetch_all(&self.pool).await?;
+            let items = cards
+                .iter()
+                .map(|r| {
+                    Ok(SearchHit {
+                        paper: card_from_row(r)?,
+                        exact: true,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            // Only page 1 has it.
+            let items = if page == 1 { items } else { Vec::new() };
+            return Ok(Page {
+                items,
+                page,
+                has_next: false,
+            });
+        }
+
+        let terms = search_terms(&q.text);
+        if q.venue.as_deref().is_some_and(|v| v.contains('\0')) {
+            // No stored venue has a NUL (and PostgreSQL would refuse it as a parameter).
+            return Ok(Page {
+                items: Vec::new(),
+                page,
+                has_next: false,
+            });
+        }
+        let mut sql = Sql::default();
+        if terms.is_empty() {
+            let venue = q.venue.as_deref().is_some_and(|v| !v.trim().is_empty());
+            if !venue && !q.has_summaries {
+                return Ok(Page {
+                    items: Vec::new(),
+                    page,
+                    has_next: false,
+                });
+            }
+            sql.push(
+                "WITH page AS (SELECT p.id AS paper_id,
+                    ROW_NUMBER() OVER (ORDER BY p.year DESC, p.id DESC) AS ord
+                 FROM papers p WHERE 1 = 1",
+            );
+            push_filters(&mut sql, q);
+            sql.push(" ORDER BY p.year DESC, p.id DESC");
+        } else {
+            match self.backend {
+                Backend::Sqlite => {
+                    // bm25 is negative, better matches lower; summary matches weigh half.
+                    let m = fts5_all(&terms);
+                    sql.push(
+                        "WITH matched AS (
+                            SELECT rowid AS paper_id, bm25(papers_fts, 8.0, 4.0, 1.0) AS rank
+                            FROM papers_fts WHERE papers_fts MATCH ",
+                    )
+                    .arg(Arg::Text(m.clone()))
+                    .push(
+                        " UNION ALL
+                            SELECT s.paper_id, 0.5 * bm25(summaries_fts) AS rank
+                            FROM summaries_fts JOIN summaries s ON s.id = summaries_fts.rowid
+                            WHERE summaries_fts MATCH ",
+                    )
+                    .arg(Arg::Text(m))
+                    .push(
+                        " AND s.private = 0
+                         ), best AS (SELECT paper_id, MIN(rank) AS score FROM matched GROUP BY paper_id),
+                         page AS (SELECT best.paper_id,
+                                ROW_NUMBER() OVER (ORDER BY best.score, best.paper_id) AS ord
+                            FROM best JOIN papers p ON p.id = best.paper_id WHERE 1 = 1",
+                    );
+                    push_filters(&mut sql, q);
+                    sql.push(" ORDER BY best.score, best.paper_id");
+                }
+                Backend::Postgres => {
+                    let text = terms.join(" ");
+                    sql.push("WITH q AS (SELECT plainto_tsquery('english', ")
+                        .arg(Arg::Text(text))
+                        .push(
+                            ") AS q),
+                         matched AS (
+                            SELECT p.id AS paper_id, ts_rank('{0.1, 0.2, 0.5, 1.0}', p.search, q.q) AS rank
+                            FROM papers p, q WHERE p.search @@ q.q
+                            UNION ALL
+                            SELECT s.paper_id, 0.5 * ts_rank(s.search, q.q) AS rank
+                            FROM summaries s, q WHERE s.search @@ q.q AND s.private = 0
+                         ), best AS (SELECT paper_id, MAX(rank) AS score FROM matched GROUP BY paper_id),
+                         page AS (SELECT best.paper_id,
+                                ROW_NUMBER() OVER (ORDER BY best.score DESC, best.paper_id) AS ord
+                            FROM best JOIN papers p ON p.id = best.paper_id WHERE 1 = 1",
+                        );
+                    push_filters(&mut sql, q);
+                    sql.push(" ORDER BY best.score DESC, best.paper_id");
+                }
+            }
+        }
+        push_limit(&mut sql, per_page, offset);
+        sql.push(") ").push(CARDS_FROM_PAGE);
+        let rows = sql.fetch_all(&self.pool).await?;
+        let hits = rows
+            .iter()
+            .map(|r| {
+                Ok(SearchHit {
+                    paper: card_from_row(r)?,
+                    exact: false,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(into_page(hits, page, per_page))
+    }
+
+    /// Titles completing `prefix` for a search box: every word in the title, the last
+    /// one as a prefix once it has [`MIN_PREFIX_CHARS`] characters. At most `limit`
+    /// (kept within 1..=[`MAX_TYPEAHEAD`]), best match first.
+    pub async fn typeahead(&self, prefix: &str, limit: usize) -> Result<Vec<(PaperId, String)>> {
+        let terms = search_terms(prefix);
+        let Some(last) = terms.last() else {
+            return Ok(Vec::new());
+        };
+        // A word still being typed only counts when the text does not end with a separator.
+        let typing = prefix.ends_with(|c: char| c.is_alphanumeric());
+        let prefix_last = typing && last.chars().count() >= MIN_PREFIX_CHARS;
+        let limit = limit.clamp(1, MAX_TYPEAHEAD) as i64;
+        let mut sql = Sql::default();
+        match self.backend {
+            Backend::Sqlite => {
+                sql.push(
+                    "SELECT p.id, p.title FROM (
+                        SELECT rowid AS id, rank FROM papers_fts WHERE papers_fts MATCH ",
+                )
+                .arg(Arg::Text(fts5_title_prefix(&terms, prefix_last)))
+                .push(" ORDER BY rank LIMIT ")
+                .arg(Arg::Int(limit))
+                .push(") f JOIN papers p ON p.id = f.id ORDER BY f.rank, p.id");
+            }
+            Backend::Postgres => {
+                sql.push("WITH q AS (SELECT to_tsquery('english', ")
+                    .arg(Arg::Text(tsquery_title_prefix(&terms, prefix_last)))
+                    .push(
+                        ") AS q)
+                     SELECT p.id, p.title FROM papers p, q WHERE p.search @@ q.q
+                     ORDER BY ts_rank(p.search, q.q) DESC, p.id LIMIT ",
+                    )
+                    .arg(Arg::Int(limit));
+            }
+        }
+        let rows = sql.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((PaperId(r.try_get("id")?), r.try_get("title")?)))
+            .collect()
+    }
+
+    /// Every venue with its number of papers, most papers first.
+    pub async fn venues(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT venue, COUNT(*) AS n FROM papers WHERE venue IS NOT NULL
+             GROUP BY venue ORDER BY n DESC, venue",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("venue")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// A venue's years with their paper counts, newest first (`None`: papers without a year).
+    pub async fn venue_years(&self, venue: &str) -> Result<Vec<(Option<i32>, i64)>> {
+        // PostgreSQL refuses NUL in text, and no stored name has one.
+        if venue.contains('\0') {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT year, COUNT(*) AS n FROM papers WHERE venue = $1
+             GROUP BY year ORDER BY year IS NULL, year DESC",
+        )
+        .bind(venue)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("year")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// A venue's papers of one year (`None`: without a year), each with its best public
+    /// summary: summarised papers first (by most summaries), then by title.
+    pub async fn venue_papers(
+        &self,
+        venue: &str,
+        year: Option<i32>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<(PaperCard, Option<SummaryView>)>> {
+        let (page, per_page, offset) = bounds(page, per_page);
+        if venue.contains('\0') {
+            return Ok(Page {
+                items: Vec::new(),
+                page,
+                has_next: false,
+            });
+        }
+        let mut sql = Sql::default();
+        sql.push(
+            "WITH counted AS (SELECT p.id,
+                (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0) AS n,
+                p.title
+             FROM papers p WHERE p.venue = ",
+        )
+        .arg(Arg::Text(venue.to_owned()));
+        match year {
+            Some(y) => sql.push(" AND p.year = ").arg(Arg::Int(y.into())),
+            None => sql.push(" AND p.year IS NULL"),
+        };
+        sql.push(
+            "), page AS (SELECT id AS paper_id,
+                ROW_NUMBER() OVER (ORDER BY n DESC, title, id) AS ord
+             FROM counted ORDER BY n DESC, title, id",
+        );
+        push_limit(&mut sql, per_page, offset);
+        sql.push(") ").push(CARDS_FROM_PAGE);
+        let rows = sql.fetch_all(&self.pool).await?;
+        let cards = rows.iter().map(card_from_row).collect::<Result<Vec<_>>>()?;
+        let cards = into_page(cards, page, per_page);
+        let ids: Vec<PaperId> = cards
+            .items
+            .iter()
+            .filter(|c| c.summaries > 0)
+            .map(|c| c.id)
+            .collect();
+        let mut tops = self.top_summaries(&ids).await?;
+        Ok(Page {
+            items: cards
+                .items
+                .into_iter()
+                .map(|c| {
+                    let top = tops.remove(&c.id);
+                    (c, top)
+                })
+                .collect(),
+            page: cards.page,
+            has_next: cards.has_next,
+        })
+    }
+
+    /// Papers listing `name` exactly (case and spelling as stored) among their authors,
+    /// newest first.
+    pub async fn author_papers(
+        &self,
+        name: &str,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<PaperCard>> {
+        let (page, per_page, offset) = bounds(page, per_page);
+        let name = name.trim();
+        let terms = search_terms(name);
+        if terms.is_empty() || name.contains('\0') {
+            return Ok(Page {
+                items: Vec::new(),
+                page,
+                has_next: false,
+            });
+        }
+        // The full-text index finds candidates; the JSON-quoted name confirms them.
+        let quoted = serde_json::to_string(name)
+            .map_err(|e| StoreError::Invalid(format!("author name: {e}")))?;
+        let mut sql = Sql::default();
+        match self.backend {
+            Backend::Sqlite => {
+                let m = format!("authors : ({})", fts5_all(&terms));
+                sql.push(
+                    "WITH page AS (SELECT p.id AS paper_id,
+                        ROW_NUMBER() OVER (ORDER BY p.year DESC, p.id DESC) AS ord
+                     FROM papers_fts f JOIN papers p ON p.id = f.rowid
+                     WHERE papers_fts MATCH ",
+                )
+                .arg(Arg::Text(m))
+                .push(" AND instr(p.authors, ")
+                .arg(Arg::Text(quoted))
+                .push(") > 0");
+            }
+            Backend::Postgres => {
+                let m = terms
+                    .iter()
+                    .map(|t| format!("'{t}':B"))
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                sql.push(
+                    "WITH page AS (SELECT p.id AS paper_id,
+                        ROW_NUMBER() OVER (ORDER BY p.year DESC, p.id DESC) AS ord
+                     FROM papers p WHERE p.search @@ to_tsquery('english', ",
+                )
+                .arg(Arg::Text(m))
+                .push(") AND strpos(p.authors, ")
+                .arg(Arg::Text(quoted))
+                .push(") > 0");
+            }
+        }
+        sql.push(" ORDER BY p.year DESC, p.id DESC");
+        push_limit(&mut sql, per_page, offset);
+        sql.push(") ").push(CARDS_FROM_PAGE);
+        let rows = sql.fetch_all(&self.pool).await?;
+        let cards = rows.iter().map(card_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(into_page(cards, page, per_page))
+    }
+
+    /// A uniformly-ish random public summary (anonymous ones included): the first public
+    /// one at or after a random id, wrapping around. None when there is none.
+    pub async fn random_summary(&self) -> Result<Option<SummaryId>> {
+        let row =
+            sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM summaries WHERE private = 0")
+                .fetch_one(&self.pool)
+                .await?;
+        let (Some(lo), Some(hi)) = (
+            row.try_get::<Option<i64>, _>("lo")?,
+            row.try_get::<Option<i64>, _>("hi")?,
+        ) else {
+            return Ok(None);
+        };
+        let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
+        let pick = lo + i64::try_from(random_u64() % span).unwrap_or(0);
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM summaries WHERE private = 0 AND id >= $1 ORDER BY id LIMIT 1",
+        )
+        .bind(pick)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(Some(SummaryId(id.unwrap_or(lo))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_plain_lowercase_words() {
+        assert_eq!(
+            search_terms("Attention is ALL you need"),
+            ["attention", "is", "all", "you", "need"]
+        );
+        assert_eq!(
+            search_terms(r#""quoted" -not NEAR(a b) title:x ^y (z) * a*"#),
+            ["quoted", "not", "near", "a", "b", "title", "x", "y", "z"]
+        );
+        assert_eq!(search_terms("a a A"), ["a"]);
+        assert!(search_terms("").is_empty());
+        assert!(search_terms("\"*:-^()'\0 \u{1F600}").is_empty());
+        assert_eq!(
+            search_terms("réseaux de neurones"),
+            ["réseaux", "de", "neurones"]
+        );
+        assert_eq!(search_terms("שלום עולם"), ["שלום", "עולם"]);
+    }
+
+    #[test]
+    fn terms_are_bounded() {
+        let many = (0..100)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(search_terms(&many).len(), MAX_TERMS);
+        let long = "x".repeat(10_000);
+        assert_eq!(search_terms(&long)[0].chars().count(), MAX_TERM_CHARS);
+    }
+
+    #[test]
+    fn fts5_queries_quote_every_term() {
+        let t = vec!["neural".to_owned(), "net".to_owned()];
+        assert_eq!(fts5_all(&t), "\"neural\" AND \"net\"");
+        assert_eq!(
+            fts5_title_prefix(&t, true),
+            "title : (\"neural\" AND \"net\" *)"
+        );
+        assert_eq!(tsquery_title_prefix(&t, true), "'neural':A & 'net':*A");
+        assert_eq!(tsquery_title_prefix(&t, false), "'neural':A & 'net':A");
+    }
+
+    #[test]
+    fn bounds_and_years_are_normalised() {
+        assert_eq!(bounds(0, 0), (1, 1, 0));
+        assert_eq!(bounds(3, 10), (3, 10, 20));
+        assert_eq!(bounds(2, 1_000), (2, MAX_PER_PAGE, i64::from(MAX_PER_PAGE)));
+        assert_eq!(year_range(Some(2020), Some(2010)), (Some(2010), Some(2020)));
+        assert_eq!(year_range(None, Some(2010)), (None, Some(2010)));
+    }
+}
