@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use shortscience::settings::{self, LogFormat};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +22,9 @@ struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     command: Option<Command>,
+    /// Log lines as `text` or `json` (one object per line) [default: the `log_format` setting, else text]
+    #[arg(long, global = true, env = "SHORTSCIENCE_LOG_FORMAT", value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +37,12 @@ enum Command {
     Export(ExportArgs),
     /// Print the HTML a summary file renders to, without a database
     Render(RenderArgs),
+    /// Copy a live SQLite database into a new file (PostgreSQL: use pg_dump)
+    Backup(BackupArgs),
+    /// Bring a backup made by `backup` back as the site's database
+    Restore(RestoreArgs),
+    /// Copy every row of one database into another, empty one (e.g. SQLite to PostgreSQL)
+    CopyDb(CopyDbArgs),
 }
 
 /// Where the data lives. Flags beat SHORTSCIENCE_* variables, which beat the settings file.
@@ -80,6 +90,40 @@ struct ExportArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+struct BackupArgs {
+    /// The backup file to create (must not exist)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+struct RestoreArgs {
+    /// A backup file made by `backup`
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Replace a database that already holds data (stop the server first)
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+struct CopyDbArgs {
+    /// Database to read: sqlite://PATH or postgres://…
+    #[arg(long, value_name = "URL")]
+    from: String,
+    /// Database to fill: it must have no rows (a new one is created and migrated)
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// Rows per INSERT
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    batch: usize,
+}
+
+#[derive(Debug, Clone, Args)]
 struct RenderArgs {
     /// Summary file (front matter optional), or `-` for standard input
     #[arg(value_name = "FILE")]
@@ -89,7 +133,14 @@ struct RenderArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
-    init_tracing(matches!(command, Command::Serve(_)));
+    let log_format = cli.log_format.unwrap_or_else(|| match &command {
+        // The settings file may ask for JSON; a broken file is reported by `serve` itself.
+        Command::Serve(args) => settings::load(args.store.config.as_deref(), &Default::default())
+            .map(|s| s.log_format)
+            .unwrap_or_default(),
+        _ => LogFormat::Text,
+    });
+    init_tracing(matches!(command, Command::Serve(_)), log_format);
     if let Command::Render(args) = &command {
         return cmd::render::run(&args.file);
     }
@@ -105,9 +156,14 @@ fn main() -> ExitCode {
             Command::Serve(args) => cmd::serve::run(args).await,
             Command::Import(args) => cmd::import::run(args).await,
             Command::Export(args) => cmd::export::run(args).await,
+            Command::Backup(args) => cmd::backup::run(args).await,
+            Command::Restore(args) => cmd::restore::run(args).await,
+            Command::CopyDb(args) => cmd::migrate_db::run(args).await,
             Command::Render(_) => unreachable!("handled above"),
         }
     });
+    // Tasks still running after a bounded drain are not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -119,15 +175,24 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr; `RUST_LOG` overrides the level. Batch commands stay quiet
 /// unless something is wrong, so their one-line results are easy to read.
-fn init_tracing(server: bool) {
+/// With `json`, one object per line: `timestamp`, `level`, `target`, the event's fields
+/// (`message`, …) and `span` (with `request_id` inside a request).
+fn init_tracing(server: bool, format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let default = if server { "info,sqlx=warn" } else { "warn" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@
 //! | `demo` | `SHORTSCIENCE_DEMO` | `true` | load demo summaries into a new, empty database (`--no-demo` turns it off) |
 //! | `base_url` | `SHORTSCIENCE_BASE_URL` | `""` | public origin for absolute links; empty means `http://` + the bound address |
 //! | `site_name` | `SHORTSCIENCE_SITE_NAME` | `"ShortScience"` | name shown in the header and page titles |
+//! | `log_format` | `SHORTSCIENCE_LOG_FORMAT` | `"text"` | `serve`'s log lines: `text`, or `json` (one object per line, with request ids); `--log-format` overrides |
+//! | `metrics` | `SHORTSCIENCE_METRICS` | `false` | serve Prometheus metrics at `http://<metrics_bind>/metrics` |
+//! | `metrics_bind` | `SHORTSCIENCE_METRICS_BIND` | `"127.0.0.1:9464"` | address of the metrics listener, kept apart from the public port |
 //!
 //! The table above is checked against [`Settings::default`] by a unit test.
 
@@ -28,6 +31,9 @@ pub struct Settings {
     pub demo: bool,
     pub base_url: String,
     pub site_name: String,
+    pub log_format: LogFormat,
+    pub metrics: bool,
+    pub metrics_bind: String,
 }
 
 impl Default for Settings {
@@ -38,8 +44,20 @@ impl Default for Settings {
             demo: true,
             base_url: String::new(),
             site_name: "ShortScience".to_string(),
+            log_format: LogFormat::Text,
+            metrics: false,
+            metrics_bind: "127.0.0.1:9464".to_string(),
         }
     }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// Values given on the command line; `None` leaves the key to the other sources.
@@ -61,7 +79,16 @@ pub enum SettingsError {
     Invalid(#[from] Box<figment::Error>),
 }
 
-const KEYS: &[&str] = &["db", "bind", "demo", "base_url", "site_name"];
+const KEYS: &[&str] = &[
+    "db",
+    "bind",
+    "demo",
+    "base_url",
+    "site_name",
+    "log_format",
+    "metrics",
+    "metrics_bind",
+];
 
 /// Layers every source. An explicit `config` file must exist; the default one may not.
 pub fn figment(config: Option<&Path>, overrides: &Overrides) -> Result<Figment, SettingsError> {

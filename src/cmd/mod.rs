@@ -1,9 +1,12 @@
 //! The commands. Each takes its parsed arguments and returns the exit status;
 //! `anyhow` errors are reported by `main`.
 
+pub mod backup;
 pub mod export;
 pub mod import;
+pub mod migrate_db;
 pub mod render;
+pub mod restore;
 pub mod serve;
 
 use std::fmt;

@@ -9,7 +9,7 @@ use shortscience::demo::{self, DEMO_AUTHOR, DEMO_FILES};
 use shortscience::settings::{self, Overrides};
 use shortscience::summary_file;
 use shortscience_store::Store;
-use shortscience_web::{AppState, WebConfig};
+use shortscience_web::{AppState, WebConfig, ops};
 use tracing::{info, warn};
 
 use super::{import_text, open_store, rerender};
@@ -57,11 +57,28 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             site_name: settings.site_name.clone(),
         }),
     };
+    if settings.metrics {
+        let metrics = tokio::net::TcpListener::bind(&settings.metrics_bind)
+            .await
+            .with_context(|| format!("cannot listen on {} for metrics", settings.metrics_bind))?;
+        if let Ok(at) = metrics.local_addr() {
+            info!("metrics on http://{at}/metrics");
+        }
+        tokio::spawn(ops::metrics::serve(metrics, state.store.clone()));
+    }
     info!("listening on http://{addr}");
-    shortscience_web::serve(listener, state, shutdown)
-        .await
-        .context("the server stopped with an error")?;
-    info!("stopped");
+    let drained = ops::shutdown::serve_bounded(
+        |signal| shortscience_web::serve(listener, state, signal),
+        shutdown,
+        ops::shutdown::DRAIN_LIMIT,
+    )
+    .await
+    .context("the server stopped with an error")?;
+    if drained {
+        info!("stopped");
+    } else {
+        warn!("stopped before every request finished");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,9 +9,10 @@ use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
 use sqlx::AnyPool;
 
 mod accounts;
-mod api_tokens;
 mod catalog;
 mod db;
+mod health;
+mod maintenance;
 mod migrate;
 mod papers;
 pub mod ranking;
@@ -28,12 +29,12 @@ pub use search::{
     search_terms,
 };
 pub use summaries::MAX_PER_PAGE;
-pub use api_tokens::{
-    API_TOKEN_PREFIX, ApiToken, Licence, MAX_TOKEN_NAME, MAX_TOKENS_PER_USER, TokenScope,
-};
 pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
 pub use users::check_username;
+pub use maintenance::{
+    ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -150,8 +151,6 @@ pub struct SummaryView {
     pub down: i64,
     /// `ranking::wilson_lower_bound(up, down)`.
     pub score: f64,
-    /// Fixed when the summary was first published.
-    pub licence: Licence,
 }
 
 /// A summary as export writes it (the import format).

@@ -35,6 +35,14 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            // The database is down, full or restarting: tell the visitor to retry.
+            AppError::Internal(cause)
+                if cause
+                    .downcast_ref::<StoreError>()
+                    .is_some_and(StoreError::is_unavailable) =>
+            {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,10 +145,15 @@ mod tests {
             AppError::from(StoreError::Invalid("no".into())).status(),
             StatusCode::BAD_REQUEST
         );
-        let db = StoreError::Db(sqlx::Error::PoolClosed);
+        let db = StoreError::Db(sqlx::Error::RowNotFound);
         assert_eq!(
             AppError::from(db).status(),
             StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let down = StoreError::Db(sqlx::Error::PoolTimedOut);
+        assert_eq!(
+            AppError::from(down).status(),
+            StatusCode::SERVICE_UNAVAILABLE
         );
     }
 

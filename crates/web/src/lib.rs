@@ -6,6 +6,7 @@ pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+pub mod ops;
 pub mod pages;
 pub mod publish;
 mod router;

@@ -42,9 +42,11 @@ pub fn build(state: AppState) -> Router {
         CsrfLayer::new()
     });
 
+    let probes = crate::ops::probe_routes(state.clone());
     // Outermost first.
     routes.layer(
         ServiceBuilder::new()
+            .layer(from_fn(crate::ops::request_id::track))
             .layer(from_fn(middleware::security_headers))
             .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
             .layer(from_fn_with_state(state, middleware::render_errors))
@@ -55,4 +57,5 @@ pub fn build(state: AppState) -> Router {
             .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
             .layer(csrf),
     )
+    .merge(probes)
 }

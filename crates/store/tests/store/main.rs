@@ -2,7 +2,6 @@
 //! (SQLite, and PostgreSQL when reachable), each a fresh empty one.
 
 mod accounts;
-mod api;
 mod catalog;
 mod lists;
 mod migrations;
