@@ -9,6 +9,7 @@ use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
 use sqlx::AnyPool;
 
 mod accounts;
+mod api_tokens;
 mod catalog;
 mod db;
 mod health;
@@ -29,6 +30,9 @@ pub use search::{
     search_terms,
 };
 pub use summaries::MAX_PER_PAGE;
+pub use api_tokens::{
+    API_TOKEN_PREFIX, ApiToken, Licence, MAX_TOKEN_NAME, MAX_TOKENS_PER_USER, TokenScope,
+};
 pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
 pub use users::check_username;
@@ -151,6 +155,8 @@ pub struct SummaryView {
     pub down: i64,
     /// `ranking::wilson_lower_bound(up, down)`.
     pub score: f64,
+    /// Fixed when the summary was first published.
+    pub licence: Licence,
 }
 
 /// A summary as export writes it (the import format).

@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "initial", "0001_initial.sql"),
     migration!(2, "accounts", "0002_accounts.sql"),
     migration!(4, "search", "0004_search.sql"),
+    migration!(5, "api", "0005_api.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

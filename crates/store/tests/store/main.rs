@@ -2,6 +2,7 @@
 //! (SQLite, and PostgreSQL when reachable), each a fresh empty one.
 
 mod accounts;
+mod api;
 mod catalog;
 mod lists;
 mod migrations;
