@@ -37,6 +37,8 @@ enum Command {
     Export(ExportArgs),
     /// Print the HTML a summary file renders to, without a database
     Render(RenderArgs),
+    /// Manage accounts: add (with --password-stdin), promote, suspend, list
+    User(cmd::user::UserArgs),
     /// Copy a live SQLite database into a new file (PostgreSQL: use pg_dump)
     Backup(BackupArgs),
     /// Bring a backup made by `backup` back as the site's database
@@ -159,6 +161,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => cmd::backup::run(args).await,
             Command::Restore(args) => cmd::restore::run(args).await,
             Command::CopyDb(args) => cmd::migrate_db::run(args).await,
+            Command::User(args) => cmd::user::run(args).await,
             Command::Render(_) => unreachable!("handled above"),
         }
     });

@@ -11,6 +11,10 @@
 //! | `log_format` | `SHORTSCIENCE_LOG_FORMAT` | `"text"` | `serve`'s log lines: `text`, or `json` (one object per line, with request ids); `--log-format` overrides |
 //! | `metrics` | `SHORTSCIENCE_METRICS` | `false` | serve Prometheus metrics at `http://<metrics_bind>/metrics` |
 //! | `metrics_bind` | `SHORTSCIENCE_METRICS_BIND` | `"127.0.0.1:9464"` | address of the metrics listener, kept apart from the public port |
+//! | `registration` | `SHORTSCIENCE_REGISTRATION` | `"open"` | who may sign up: `open`, `approval` (an admin approves at /admin/accounts), `invite` (needs a code from an admin), `closed` |
+//! | `smtp_url` | `SHORTSCIENCE_SMTP_URL` | `""` | mail server, `smtp://[user:pass@]host[:port]` (`?tls=required` for STARTTLS, `smtps://` for TLS); empty logs account e-mails instead of sending them |
+//! | `mail_from` | `SHORTSCIENCE_MAIL_FROM` | `"ShortScience <noreply@localhost>"` | sender of account e-mails |
+//! | `trusted_proxy` | `SHORTSCIENCE_TRUSTED_PROXY` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy that sets it) |
 //!
 //! The table above is checked against [`Settings::default`] by a unit test.
 
@@ -34,6 +38,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub metrics: bool,
     pub metrics_bind: String,
+    pub registration: String,
+    pub smtp_url: String,
+    pub mail_from: String,
+    pub trusted_proxy: bool,
 }
 
 impl Default for Settings {
@@ -47,6 +55,10 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             metrics: false,
             metrics_bind: "127.0.0.1:9464".to_string(),
+            registration: "open".to_string(),
+            smtp_url: String::new(),
+            mail_from: "ShortScience <noreply@localhost>".to_string(),
+            trusted_proxy: false,
         }
     }
 }
@@ -88,6 +100,10 @@ const KEYS: &[&str] = &[
     "log_format",
     "metrics",
     "metrics_bind",
+    "registration",
+    "smtp_url",
+    "mail_from",
+    "trusted_proxy",
 ];
 
 /// Layers every source. An explicit `config` file must exist; the default one may not.

@@ -8,6 +8,7 @@ pub mod migrate_db;
 pub mod render;
 pub mod restore;
 pub mod serve;
+pub mod user;
 
 use std::fmt;
 

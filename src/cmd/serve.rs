@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use shortscience::demo::{self, DEMO_AUTHOR, DEMO_FILES};
 use shortscience::settings::{self, Overrides};
 use shortscience::summary_file;
 use shortscience_store::Store;
+use shortscience_web::auth::Registration;
 use shortscience_web::{AppState, WebConfig, ops};
 use tracing::{info, warn};
 
@@ -50,13 +50,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         settings.base_url.trim_end_matches('/').to_string()
     };
-    let state = AppState {
-        store,
-        config: Arc::new(WebConfig {
-            base_url,
-            site_name: settings.site_name.clone(),
-        }),
+    let config = WebConfig {
+        base_url,
+        site_name: settings.site_name.clone(),
+        registration: Registration::parse(&settings.registration).map_err(anyhow::Error::msg)?,
+        smtp_url: Some(settings.smtp_url.clone()).filter(|u| !u.trim().is_empty()),
+        mail_from: settings.mail_from.clone(),
+        trusted_proxy: settings.trusted_proxy,
     };
+    if config.smtp_url.is_none() {
+        info!("no smtp_url set: account e-mails (with their links) are written to this log");
+    }
+    let state = AppState::new(store, config).context("invalid mail settings")?;
     if settings.metrics {
         let metrics = tokio::net::TcpListener::bind(&settings.metrics_bind)
             .await

@@ -15,6 +15,9 @@ pub enum AppError {
     /// Names what was looked for ("No paper is known here for arXiv:…").
     #[error("not found: {0}")]
     NotFound(String),
+    /// Signed in, but not allowed to do this; the message says why.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// Our fault. Logged with its cause; the visitor sees a generic message.
     #[error("internal error: {0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -27,6 +30,9 @@ impl AppError {
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound(what.into())
     }
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        AppError::Forbidden(msg.into())
+    }
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         AppError::Internal(err.into())
     }
@@ -35,6 +41,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             // The database is down, full or restarting: tell the visitor to retry.
             AppError::Internal(cause)
                 if cause
@@ -118,6 +125,10 @@ impl IntoResponse for AppError {
             },
             AppError::NotFound(message) => ErrorPage {
                 heading: "Not found".into(),
+                message,
+            },
+            AppError::Forbidden(message) => ErrorPage {
+                heading: "Not allowed".into(),
                 message,
             },
             AppError::Internal(cause) => {

@@ -3,6 +3,7 @@
 use shortscience_store::Store;
 
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod middleware;
@@ -19,6 +20,27 @@ pub use error::{AppError, AppResult};
 pub struct AppState {
     pub store: Store,
     pub config: std::sync::Arc<WebConfig>,
+    /// Mailer and rate limits.
+    pub auth: auth::Auth,
+}
+
+impl AppState {
+    /// The mailer follows `config.smtp_url` (logging when unset). Call inside a tokio
+    /// runtime: the mail worker starts here.
+    pub fn new(store: Store, config: WebConfig) -> Result<AppState, auth::mail::MailError> {
+        let mailer =
+            auth::mail::Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
+        Ok(AppState::with_mailer(store, config, mailer))
+    }
+
+    /// With a given mailer (tests use `Mailer::capture()`).
+    pub fn with_mailer(store: Store, config: WebConfig, mailer: auth::mail::Mailer) -> AppState {
+        AppState {
+            store,
+            config: std::sync::Arc::new(config),
+            auth: auth::Auth::new(mailer),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +49,27 @@ pub struct WebConfig {
     pub base_url: String,
     /// Name shown in the header and titles.
     pub site_name: String,
+    /// Who may sign up.
+    pub registration: auth::Registration,
+    /// `smtp://[user:pass@]host[:port][?tls=required]` or `smtps://…`; None logs mail instead.
+    pub smtp_url: Option<String>,
+    /// Sender of the site's mail, e.g. "ShortScience <noreply@example.org>".
+    pub mail_from: String,
+    /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy).
+    pub trusted_proxy: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            base_url: "http://127.0.0.1:8080".into(),
+            site_name: "ShortScience".into(),
+            registration: auth::Registration::Open,
+            smtp_url: None,
+            mail_from: "ShortScience <noreply@localhost>".into(),
+            trusted_proxy: false,
+        }
+    }
 }
 
 /// The whole site: one route table, middleware (compression, limits, timeouts,
@@ -41,7 +84,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -32,6 +32,7 @@ pub fn build(state: AppState) -> Router {
         .route("/about", get(about::get_about))
         .route("/static/{*path}", get(assets::get_static))
         .route("/healthz", get(health::get_healthz))
+        .merge(crate::pages::auth::routes())
         .fallback(error::not_found)
         .with_state(state.clone());
 
@@ -49,7 +50,8 @@ pub fn build(state: AppState) -> Router {
             .layer(from_fn(crate::ops::request_id::track))
             .layer(from_fn(middleware::security_headers))
             .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-            .layer(from_fn_with_state(state, middleware::render_errors))
+            .layer(from_fn_with_state(state.clone(), middleware::render_errors))
+            .layer(from_fn_with_state(state, crate::auth::middleware))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 REQUEST_TIMEOUT,

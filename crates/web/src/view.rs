@@ -4,6 +4,7 @@
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use shortscience_store::{Paper, SummaryView};
 
+use crate::auth::CurrentUser;
 use crate::{WebConfig, assets};
 
 /// Which item of the site navigation is current.
@@ -25,13 +26,36 @@ pub struct Layout {
     pub nav: Nav,
     pub css: String,
     pub favicon: String,
+    /// Who is signed in, for the header.
+    pub viewer: Option<Viewer>,
+}
+
+/// The signed-in user as the header shows them.
+pub struct Viewer {
+    pub username: String,
+    pub url: String,
+    pub is_moderator: bool,
+    pub is_admin: bool,
+}
+
+impl Viewer {
+    pub fn from_user(user: &CurrentUser) -> Viewer {
+        Viewer {
+            username: user.username.clone(),
+            url: user_url(&user.username),
+            is_moderator: user.is_moderator(),
+            is_admin: user.is_admin(),
+        }
+    }
 }
 
 impl Layout {
+    /// `viewer` is the signed-in user (`Option<CurrentUser>` from the handler).
     /// `title` is the page's own name; `None` for the home page. `path` is the
     /// canonical path with any query that changes the content.
     pub fn new(
         config: &WebConfig,
+        viewer: Option<&CurrentUser>,
         title: Option<&str>,
         description: &str,
         path: &str,
@@ -49,6 +73,7 @@ impl Layout {
             nav,
             css: assets::url("style.css"),
             favicon: assets::url("favicon.svg"),
+            viewer: viewer.map(Viewer::from_user),
         }
     }
 
@@ -56,7 +81,7 @@ impl Layout {
     pub fn error(config: &WebConfig, title: &str, description: &str) -> Layout {
         Layout {
             canonical: None,
-            ..Layout::new(config, Some(title), description, "/", Nav::None)
+            ..Layout::new(config, None, Some(title), description, "/", Nav::None)
         }
     }
 

@@ -24,11 +24,13 @@ async fn apps() -> Vec<TestApp> {
         let config = WebConfig {
             base_url: "http://127.0.0.1:8080".into(),
             site_name: "shortscience".into(),
+            ..WebConfig::default()
         };
-        let app = router(AppState {
-            store: store.clone(),
-            config: std::sync::Arc::new(config),
-        });
+        let app = router(AppState::with_mailer(
+            store.clone(),
+            config,
+            shortscience_web::auth::mail::Mailer::capture(),
+        ));
         apps.push(TestApp {
             app,
             store,

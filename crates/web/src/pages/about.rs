@@ -12,6 +12,7 @@ use shortscience_store::ranking::{POPULAR_CANDIDATES, POPULAR_HALF_LIFE_SECS};
 
 use super::html;
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::view::{Layout, Nav};
 
@@ -103,10 +104,14 @@ struct AboutPage<'a> {
     examples: &'a [Example],
 }
 
-pub async fn get_about(State(state): State<AppState>) -> AppResult<Response> {
+pub async fn get_about(
+    State(state): State<AppState>,
+    viewer: Option<CurrentUser>,
+) -> AppResult<Response> {
     let r = &*RENDERED;
     let l = Layout::new(
         &state.config,
+        viewer.as_ref(),
         Some("About"),
         "What this site is, how summaries are ranked, how to write Markdown and LaTeX, and what it does with your data.",
         "/about",

@@ -9,6 +9,7 @@ use shortscience_store::HomeList;
 
 use super::{Tab, html};
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::clip;
 use crate::view::{Layout, Nav, SummaryItem};
@@ -61,6 +62,7 @@ struct HomePage {
 
 pub async fn get_home(
     State(state): State<AppState>,
+    viewer: Option<CurrentUser>,
     query: Result<Query<HomeQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
@@ -91,6 +93,7 @@ pub async fn get_home(
     let description = "Short summaries of research papers, with the maths intact, written and ranked by researchers.";
     let l = Layout::new(
         &state.config,
+        viewer.as_ref(),
         title.as_deref(),
         description,
         &href(key, page),

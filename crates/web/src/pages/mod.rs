@@ -1,6 +1,7 @@
 //! One file per page, grouped by resource; handlers are named verb_resource.
 
 pub mod about;
+pub mod auth;
 pub mod error;
 pub mod health;
 pub mod home;

@@ -10,6 +10,7 @@ use shortscience_store::SummarySort;
 
 use super::{Tab, html};
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, clip};
 use crate::view::{Layout, Nav, PaperHead, SummaryItem};
@@ -39,6 +40,7 @@ struct PaperPage {
 
 pub async fn get_paper(
     State(state): State<AppState>,
+    viewer: Option<CurrentUser>,
     IdPath(id): IdPath<PaperId>,
     query: Result<Query<PaperQuery>, QueryRejection>,
 ) -> AppResult<Response> {
@@ -51,7 +53,7 @@ pub async fn get_paper(
         .ok_or_else(|| AppError::not_found(format!("There is no paper number {id} here.")))?;
     let summaries: Vec<SummaryItem> = state
         .store
-        .paper_summaries(id, None, sort)
+        .paper_summaries(id, viewer.as_ref().map(|v| v.id), sort)
         .await?
         .into_iter()
         .map(SummaryItem::from_view)
@@ -65,6 +67,7 @@ pub async fn get_paper(
     let head = PaperHead::from_paper(paper);
     let l = Layout::new(
         &state.config,
+        viewer.as_ref(),
         Some(&head.title),
         &description,
         &head.url,

@@ -7,6 +7,7 @@ use shortscience_ids::SummaryId;
 
 use super::html;
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPath;
 use crate::view::{Layout, Nav, PaperHead, SummaryItem};
@@ -22,11 +23,16 @@ struct SummaryPage {
 
 pub async fn get_summary(
     State(state): State<AppState>,
+    viewer: Option<CurrentUser>,
     IdPath(id): IdPath<SummaryId>,
 ) -> AppResult<Response> {
     // The store hides others' private summaries: they look exactly like missing ones.
     let missing = || AppError::not_found(format!("There is no summary number {id} here."));
-    let view = state.store.summary(id, None).await?.ok_or_else(missing)?;
+    let view = state
+        .store
+        .summary(id, viewer.as_ref().map(|v| v.id))
+        .await?
+        .ok_or_else(missing)?;
     let paper = state
         .store
         .paper(view.paper_id)
@@ -38,6 +44,7 @@ pub async fn get_summary(
     let title = format!("Summary of “{}”", head.title);
     let l = Layout::new(
         &state.config,
+        viewer.as_ref(),
         Some(&title),
         &description,
         &summary.permalink,

@@ -7,6 +7,7 @@ use axum::response::Response;
 
 use super::html;
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::clip;
 use crate::view::{Date, Layout, Nav, SummaryItem, user_url};
@@ -24,6 +25,7 @@ struct UserPage {
 
 pub async fn get_user(
     State(state): State<AppState>,
+    viewer: Option<CurrentUser>,
     path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Response> {
     let Path(username) = path.map_err(|e| AppError::bad_request(e.body_text()))?;
@@ -35,7 +37,7 @@ pub async fn get_user(
     })?;
     let summaries: Vec<SummaryItem> = state
         .store
-        .user_summaries(user.id, None)
+        .user_summaries(user.id, viewer.as_ref().map(|v| v.id))
         .await?
         .into_iter()
         .map(SummaryItem::from_view)
@@ -47,6 +49,7 @@ pub async fn get_user(
     let description = format!("Summaries of research papers by {}.", user.display_name);
     let l = Layout::new(
         &state.config,
+        viewer.as_ref(),
         Some(&user.display_name),
         &description,
         &user_url(&user.username),
