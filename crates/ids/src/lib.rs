@@ -52,7 +52,7 @@ macro_rules! row_id {
         }
     )*};
 }
-row_id!(PaperId, UserId, SummaryId);
+row_id!(PaperId, UserId, SummaryId, CommentId, RevisionId);
 
 /// Which scheme an identifier belongs to. `as_str` is what the database stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,6 +9,7 @@ use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
 use sqlx::AnyPool;
 
 mod accounts;
+mod comments;
 mod api_tokens;
 mod catalog;
 mod db;
@@ -16,13 +17,16 @@ mod health;
 mod maintenance;
 mod migrate;
 mod papers;
+mod revisions;
 pub mod ranking;
 mod search;
+mod shares;
 mod summaries;
 pub mod testing;
 pub mod tokens;
 mod users;
 mod votes;
+mod writing;
 
 pub use catalog::{BatchOutcome, MAX_ABSTRACT_BYTES, MAX_AUTHORS, MAX_FIELD_CHARS};
 pub use search::{
@@ -36,6 +40,11 @@ pub use api_tokens::{
 pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
 pub use users::check_username;
+pub use comments::{
+    CommentMeta, CommentView, CommentWrite, MAX_COMMENT_BYTES, thread_order,
+};
+pub use revisions::{Revision, RevisionInfo};
+pub use writing::{OwnSummary, SummaryMeta};
 pub use maintenance::{
     ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
 };

@@ -29,6 +29,7 @@ macro_rules! migration {
 pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "initial", "0001_initial.sql"),
     migration!(2, "accounts", "0002_accounts.sql"),
+    migration!(3, "writing", "0003_writing.sql"),
     migration!(4, "search", "0004_search.sql"),
     migration!(5, "api", "0005_api.sql"),
 ];

@@ -12,6 +12,7 @@ use sqlx::any::AnyRow;
 use crate::db::{flag, get_flag, now};
 use crate::papers::{all_papers_in, upsert_paper_in};
 use crate::ranking::{POPULAR_CANDIDATES, popular};
+use crate::revisions::record_revision_in;
 use crate::users::ensure_user_in;
 use crate::{
     Byline, HomeList, Page, Result, Saved, Store, StoreError, SummaryImport, SummaryRecord,
@@ -209,6 +210,11 @@ impl Store {
             edited_at: s.edited_at,
         };
         let (id, saved) = write_summary(&mut tx, paper, author, &content).await?;
+        let at = match (saved, s.edited_at, s.created_at) {
+            (_, Some(t), _) | (Saved::Created, None, Some(t)) => t,
+            _ => now(),
+        };
+        record_revision_in(&mut tx, id, author, &s.markdown, s.private, s.anonymous, at).await?;
         tx.commit().await?;
         Ok((paper, id, saved))
     }
@@ -249,6 +255,12 @@ impl Store {
             edited_at: None,
         };
         let saved = write_summary(&mut tx, s.paper, s.author, &content).await?;
+        let (id, how) = saved;
+        let at = match (how, s.created_at) {
+            (Saved::Created, Some(t)) => t,
+            _ => now(),
+        };
+        record_revision_in(&mut tx, id, s.author, &s.markdown, s.private, s.anonymous, at).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -519,4 +531,17 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A summary whatever its privacy, for callers that checked access already (share links).
+pub(crate) async fn summary_view_in(
+    conn: &mut AnyConnection,
+    id: SummaryId,
+    viewer: Option<UserId>,
+) -> Result<Option<SummaryView>> {
+    let row = sqlx::query(concat!(view_select!(), "WHERE s.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(|r| view_from_row(r, viewer)).transpose()
 }

@@ -1,6 +1,8 @@
 //! Votes: +1 or −1 per user per summary (0 withdraws). Each vote recounts the
 //! summary's `up`, `down` and `score` in the same transaction.
 
+use std::collections::HashMap;
+
 use shortscience_ids::{SummaryId, UserId};
 use sqlx::Row;
 
@@ -9,6 +11,35 @@ use crate::ranking::wilson_lower_bound;
 use crate::{Result, Store, StoreError};
 
 impl Store {
+    /// `user`'s votes (+1 or −1) on these summaries; summaries without a vote are absent.
+    pub async fn votes_of(
+        &self,
+        user: UserId,
+        summaries: &[SummaryId],
+    ) -> Result<HashMap<SummaryId, i8>> {
+        let mut out = HashMap::new();
+        // Bounded chunks keep the placeholder count well under every backend's limit.
+        for chunk in summaries.chunks(500) {
+            let placeholders = (2..=chunk.len() + 1)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT summary_id, value FROM votes WHERE user_id = $1
+                 AND summary_id IN ({placeholders})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.0);
+            for id in chunk {
+                query = query.bind(id.0);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let value: i64 = row.try_get("value")?;
+                out.insert(SummaryId(row.try_get("summary_id")?), value.signum() as i8);
+            }
+        }
+        Ok(out)
+    }
+
     /// value is -1, 0 or 1; voting on your own summary is refused with Invalid.
     /// NotFound for a missing summary or someone else's private one.
     pub async fn set_vote(&self, user: UserId, summary: SummaryId, value: i8) -> Result<()> {

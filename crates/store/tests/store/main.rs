@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod catalog;
+mod comments;
 mod lists;
 mod migrations;
 mod papers;
@@ -12,6 +13,7 @@ mod summaries;
 mod users;
 mod visibility;
 mod votes;
+mod writing;
 
 use shortscience_ids::{IdKind, PaperId, PaperRef, UserId};
 use shortscience_store::testing::{TestDb, test_databases};
