@@ -4,6 +4,7 @@ use shortscience_store::Store;
 
 pub mod assets;
 pub mod auth;
+pub mod citation;
 pub mod error;
 pub mod extract;
 pub mod middleware;

@@ -13,7 +13,7 @@ use crate::error::ErrorPage;
 use crate::pages::error::ErrorTemplate;
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-     media-src 'self' https:; font-src 'self'; script-src 'self'; form-action 'self'; \
+     media-src 'self' https:; font-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
      base-uri 'none'; frame-ancestors 'none'";
 
 /// Adds the security headers, and `Cache-Control: no-cache` where a handler chose none.

@@ -13,7 +13,9 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::pages::{about, error, health, home, lookup, paper, summary, user};
+use crate::pages::{
+    about, author, cite, error, health, home, lookup, paper, random, search, summary, user, venue,
+};
 use crate::{AppState, assets, middleware};
 
 /// Largest request body accepted (forms, later uploads go elsewhere).
@@ -30,6 +32,15 @@ pub fn build(state: AppState) -> Router {
         .route("/summary/{id}", get(summary::get_summary))
         .route("/user/{username}", get(user::get_user))
         .route("/about", get(about::get_about))
+        .route("/search", get(search::get_search))
+        .route("/search/typeahead", get(search::get_typeahead))
+        .route("/venue/{name}", get(venue::get_venue))
+        .route("/author/{name}", get(author::get_author))
+        .route("/random", get(random::get_random))
+        .route("/paper/{id}/cite.bib", get(cite::get_bibtex))
+        .route("/paper/{id}/cite.ris", get(cite::get_ris))
+        .route("/paper/{id}/cite.json", get(cite::get_csl_json))
+        .route("/user/{username}/papers.bib", get(cite::get_user_bibtex))
         .route("/static/{*path}", get(assets::get_static))
         .route("/healthz", get(health::get_healthz))
         .merge(crate::pages::auth::routes())

@@ -1,14 +1,19 @@
 //! One file per page, grouped by resource; handlers are named verb_resource.
 
 pub mod about;
+pub mod author;
 pub mod auth;
+pub mod cite;
 pub mod error;
 pub mod health;
 pub mod home;
 pub mod lookup;
 pub mod paper;
+pub mod random;
+pub mod search;
 pub mod summary;
 pub mod user;
+pub mod venue;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

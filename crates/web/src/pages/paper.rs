@@ -8,6 +8,7 @@ use serde::Deserialize;
 use shortscience_ids::PaperId;
 use shortscience_store::SummarySort;
 
+use super::cite::CiteLinks;
 use super::{Tab, html};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -36,6 +37,7 @@ struct PaperPage {
     tabs: Vec<Tab>,
     tabs_label: &'static str,
     summaries: Vec<SummaryItem>,
+    cite: CiteLinks,
 }
 
 pub async fn get_paper(
@@ -64,6 +66,7 @@ pub async fn get_paper(
         .clone()
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| format!("Summaries of “{}”.", paper.title));
+    let cite = CiteLinks::new(&paper, &state.config.base_url);
     let head = PaperHead::from_paper(paper);
     let l = Layout::new(
         &state.config,
@@ -98,6 +101,7 @@ pub async fn get_paper(
         tabs,
         tabs_label: "Sort summaries",
         summaries,
+        cite,
     })
 }
 
