@@ -12,7 +12,9 @@
 //! - **Live lookup**: [`Resolver`] routes a [`PaperRef`] to the service that owns it
 //!   (arXiv API, Crossref then DataCite, DataCite for arXiv DOIs, DBLP, OpenReview API
 //!   v2), with timeouts, retries with backoff, arXiv's one request per three seconds,
-//!   an in-memory cache and an offline switch. See [`SourcesConfig`].
+//!   an in-memory cache and an offline switch. See [`SourcesConfig`]. With the
+//!   default `store` feature, `Resolver::find_or_fetch` goes from an id to a stored
+//!   paper (store first, source second, created in one transaction).
 //!
 //! Errors are [`SourceError`]s whose `Display` is written for the person who asked.
 
@@ -26,6 +28,8 @@ mod dblp;
 mod latex;
 mod openreview;
 pub mod ris;
+#[cfg(feature = "store")]
+mod store_link;
 mod text;
 mod xml;
 
@@ -43,6 +47,8 @@ pub use dblp::{dblp_records, parse_dblp_record_xml};
 pub use latex::latex_to_unicode;
 pub use openreview::parse_openreview_note;
 pub use shortscience_ids::{IdKind, PaperRef};
+#[cfg(feature = "store")]
+pub use store_link::LookupError;
 pub use xml::dblp_entity;
 
 /// What one source knows about one paper, in a shape every source can fill.

@@ -600,3 +600,120 @@ async fn arxiv_requests_are_spaced_through_the_resolver() {
         );
     }
 }
+
+#[cfg(feature = "store")]
+mod store {
+    use super::*;
+    use shortscience_sources::LookupError;
+    use shortscience_store::testing::test_databases;
+    use shortscience_store::{NewPaper, Store};
+
+    #[tokio::test]
+    async fn find_or_fetch_creates_papers_once_with_their_aliases() {
+        for db in test_databases().await {
+            let srv = Server::start().await;
+            let r = srv.resolver();
+            let store = Store::connect(&db.url).await.unwrap();
+            let name = db.name;
+
+            let p = r
+                .find_or_fetch(&store, &id("arXiv:1111.2011v2"))
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{name}: not created"));
+            let paper = store.paper(p).await.unwrap().unwrap();
+            assert!(paper.title.starts_with("Quantum Criticality"), "{name}");
+            assert_eq!(paper.authors.len(), 3);
+            assert_eq!(paper.year, Some(2011));
+            assert!(
+                paper
+                    .aliases
+                    .contains(&id("doi:10.1103/PhysRevB.85.115117")),
+                "{name}"
+            );
+
+            // Known now under both ids: no further request.
+            let asked = srv.paths().len();
+            for again in [
+                "arXiv:1111.2011",
+                "https://doi.org/10.1103/PhysRevB.85.115117",
+            ] {
+                assert_eq!(r.find_or_fetch(&store, &id(again)).await.unwrap(), Some(p));
+            }
+            assert_eq!(srv.paths().len(), asked, "{name}");
+
+            // Unknown to its source: nothing stored.
+            assert_eq!(
+                r.find_or_fetch(&store, &id("conf/nips/Nobody17"))
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert_eq!(
+                store.find_paper(&id("conf/nips/Nobody17")).await.unwrap(),
+                None
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_published_version_joins_its_stored_preprint() {
+        for db in test_databases().await {
+            let srv = Server::start().await;
+            let store = Store::connect(&db.url).await.unwrap();
+            let preprint = store
+                .upsert_paper(&NewPaper {
+                    refs: vec![id("arXiv:2301.01234")],
+                    title: "Counting small graphs (preprint)".into(),
+                    ..NewPaper::default()
+                })
+                .await
+                .unwrap();
+            // Crossref names the arXiv preprint under relation.has-preprint.
+            let p = srv
+                .resolver()
+                .find_or_fetch(&store, &id("10.5555/example.2024.0042"))
+                .await
+                .unwrap();
+            assert_eq!(p, Some(preprint), "{}", db.name);
+            let paper = store.paper(preprint).await.unwrap().unwrap();
+            assert!(paper.aliases.contains(&id("10.5555/example.2024.0042")));
+            assert_eq!(
+                paper.venue.as_deref(),
+                Some("Journal of Example Combinatorics")
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn failures_store_nothing() {
+        for db in test_databases().await {
+            let srv = Server::start().await;
+            let store = Store::connect(&db.url).await.unwrap();
+            *srv.s.garbage.lock().unwrap() = true;
+            let e = srv
+                .resolver()
+                .find_or_fetch(&store, &id("arXiv:1707.08567"))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, LookupError::Source(SourceError::Malformed { .. })),
+                "{e}"
+            );
+            let offline = Resolver::new(SourcesConfig {
+                offline: true,
+                ..srv.config()
+            })
+            .unwrap();
+            let e = offline
+                .find_or_fetch(&store, &id("arXiv:1707.08567"))
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains("offline mode"), "{e}");
+            assert_eq!(
+                store.find_paper(&id("arXiv:1707.08567")).await.unwrap(),
+                None
+            );
+        }
+    }
+}
