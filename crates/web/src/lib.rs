@@ -2,11 +2,13 @@
 
 use shortscience_store::Store;
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod citation;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod middleware;
 pub mod ops;
 pub mod pages;
@@ -23,6 +25,8 @@ pub struct AppState {
     pub config: std::sync::Arc<WebConfig>,
     /// Mailer and rate limits.
     pub auth: auth::Auth,
+    /// Live lookup of papers not yet stored (`/paper?id=`); None: unknown ids are 404s.
+    pub sources: Option<shortscience_sources::Resolver>,
 }
 
 impl AppState {
@@ -40,7 +44,15 @@ impl AppState {
             store,
             config: std::sync::Arc::new(config),
             auth: auth::Auth::new(mailer),
+            sources: None,
         }
+    }
+
+    /// Looks unknown paper ids up at their source (arXiv, Crossref, DataCite, DBLP,
+    /// OpenReview) and stores what it finds.
+    pub fn with_sources(mut self, resolver: shortscience_sources::Resolver) -> AppState {
+        self.sources = Some(resolver);
+        self
     }
 }
 

@@ -1,16 +1,20 @@
 //! Any identifier to the canonical paper page: `GET /paper?bibtexKey=KEY[&a=USER]`,
 //! `GET /paper?id=ID` (old ShortScience links, the home page's lookup box) and
-//! `GET /abs/{*id}` (arXiv's own URL shape). Known papers answer with a 301.
+//! `GET /abs/{*id}` (arXiv's own URL shape). Known papers answer with a 301. With live
+//! lookup on (`AppState::sources`), an unknown id is fetched from its source and the
+//! paper created first; a source that is off or failing gives a 503 or 502 page.
 
+use axum::Extension;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shortscience_ids::{IdKind, PaperId, PaperRef};
+use shortscience_sources::{LookupError, SourceError};
 
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorPage};
 use crate::extract::clip;
 
 #[derive(Deserialize)]
@@ -39,7 +43,10 @@ pub async fn get_paper_lookup(
             )
         })?;
     let r = PaperRef::parse(raw).map_err(|e| AppError::bad_request(e.to_string()))?;
-    let id = find(&state, &r).await?;
+    let id = match find(&state, &r).await {
+        Ok(id) => id,
+        Err(response) => return Ok(response),
+    };
     let mut location = format!("/paper/{id}");
     if let Some(username) = query.a.as_deref().filter(|a| !a.is_empty())
         && let Some(sid) = state.store.public_summary_by(id, username).await?
@@ -56,17 +63,50 @@ pub async fn get_abs(
     let Path(raw) = path.map_err(|e| AppError::bad_request(e.body_text()))?;
     let r = PaperRef::parse_as(IdKind::Arxiv, &raw)
         .map_err(|e| AppError::bad_request(e.to_string()))?;
-    let id = find(&state, &r).await?;
-    Ok(moved_permanently(&format!("/paper/{id}")))
+    match find(&state, &r).await {
+        Ok(id) => Ok(moved_permanently(&format!("/paper/{id}"))),
+        Err(response) => Ok(response),
+    }
 }
 
-async fn find(state: &AppState, r: &PaperRef) -> AppResult<PaperId> {
-    state.store.find_paper(r).await?.ok_or_else(|| {
-        AppError::not_found(format!(
-            "No paper with the identifier {} is known here yet.",
-            clip(&r.label(), 200)
+async fn find(state: &AppState, r: &PaperRef) -> Result<PaperId, Response> {
+    let label = clip(&r.label(), 200);
+    let found = match &state.sources {
+        None => state.store.find_paper(r).await.map_err(AppError::from),
+        Some(resolver) => match resolver.find_or_fetch(&state.store, r).await {
+            Ok(found) => Ok(found),
+            Err(LookupError::Store(e)) => Err(AppError::from(e)),
+            Err(LookupError::Source(e)) => return Err(source_failed(&label, &e)),
+        },
+    };
+    match found {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) if state.sources.is_some() => Err(AppError::not_found(format!(
+            "No paper with the identifier {label} is known here, and its source does not know it either."
         ))
-    })
+        .into_response()),
+        Ok(None) => Err(AppError::not_found(format!(
+            "No paper with the identifier {label} is known here yet."
+        ))
+        .into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// 503 when lookups are switched off here, 502 when the source failed; the page says
+/// which source and why.
+fn source_failed(label: &str, e: &SourceError) -> Response {
+    let (status, heading) = if e.is_offline() {
+        (StatusCode::SERVICE_UNAVAILABLE, "Lookup switched off")
+    } else {
+        (StatusCode::BAD_GATEWAY, "Lookup failed")
+    };
+    tracing::warn!(id = label, error = %e, "paper lookup failed");
+    let page = ErrorPage {
+        heading: heading.into(),
+        message: format!("{label} is not known here yet, and looking it up failed: {e}."),
+    };
+    (status, Extension(page)).into_response()
 }
 
 /// 301, not axum's 308: old links are GETs and crawlers understand 301 best.
