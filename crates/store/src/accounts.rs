@@ -397,10 +397,11 @@ impl Store {
         rows.iter().map(account_from_row).collect()
     }
 
-    /// Deletes an account. Sessions, tokens and votes go; summaries are deleted or kept
-    /// as anonymous. The row itself stays as a nameless tombstone (username
-    /// `[deleted-ID]`, which no valid name can collide with) so rows elsewhere that
-    /// point at it keep their place, but nothing identifies the person any more.
+    /// Deletes an account. Sessions, link and API tokens and votes go; summaries are
+    /// deleted (their comments and revisions with them) or kept as anonymous. The row
+    /// itself stays as a nameless tombstone (username `[deleted-ID]`, which no valid
+    /// name can collide with) so rows elsewhere that point at it (comments on other
+    /// people's summaries) keep their place, but nothing identifies the person any more.
     pub async fn delete_account(&self, user: UserId, summaries: DeleteSummaries) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let exists: i64 =
@@ -441,6 +442,7 @@ impl Store {
         for sql in [
             "DELETE FROM sessions WHERE user_id = $1",
             "DELETE FROM account_tokens WHERE user_id = $1",
+            "DELETE FROM api_tokens WHERE user_id = $1",
         ] {
             sqlx::query(sql).bind(user.0).execute(&mut *tx).await?;
         }

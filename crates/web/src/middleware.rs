@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -51,6 +51,7 @@ pub async fn render_errors(
     next: Next,
 ) -> Response {
     let head = request.method() == Method::HEAD;
+    let session = crate::auth::session_token(request.headers());
     let response = next.run(request).await;
     let status = response.status();
     let page = match response.extensions().get::<ErrorPage>() {
@@ -62,7 +63,15 @@ pub async fn render_errors(
     let body = if head {
         Body::empty()
     } else {
-        match ErrorTemplate::new(&state.config, status, &page).render() {
+        // The header still shows who is signed in (not when the database is the problem).
+        let viewer = match session {
+            Some(token) if status != StatusCode::SERVICE_UNAVAILABLE => {
+                state.store.session_user(&token).await.ok().flatten()
+            }
+            _ => None,
+        }
+        .map(crate::auth::CurrentUser::from);
+        match ErrorTemplate::new(&state.config, viewer.as_ref(), status, &page).render() {
             Ok(html) => Body::from(html),
             Err(e) => {
                 tracing::error!(error = %e, "error page failed to render");

@@ -237,6 +237,10 @@ async fn signup_confirm_login_logout() {
         assert!(!set.contains("Secure"), "plain http site: {set}");
         let cookie = session_from(&r).unwrap();
         assert_eq!(app.signed_in_as(&cookie).await.as_deref(), Some("newton"));
+        // Error pages keep the header of who is signed in.
+        let r = app.get("/no/such/page", Some(&cookie)).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(text(r).await.contains("action=\"/logout\""));
         // Pages that show the account are not for shared caches.
         let r = app.get("/about", Some(&cookie)).await;
         assert_eq!(r.headers()[header::CACHE_CONTROL], "private, no-cache");
@@ -943,5 +947,82 @@ async fn confirmation_links_can_be_sent_again() {
                 .status(),
             StatusCode::BAD_REQUEST
         );
+    }
+}
+
+/// Who may use each account route that changes something: guests are sent to log in,
+/// plain users are refused the admin routes, admins may use them.
+#[tokio::test]
+async fn account_routes_authorization_matrix() {
+    for app in apps_with(Registration::Approval, "http://127.0.0.1:8080").await {
+        app.account("root", Role::Admin).await;
+        app.account("mod", Role::Moderator).await;
+        app.account("user", Role::User).await;
+        let pending = app
+            .store
+            .create_account(&NewAccount {
+                username: "waiting".into(),
+                email: "waiting@example.org".into(),
+                password_hash: password::hash_blocking(PW).unwrap(),
+                role: Role::User,
+                email_confirmed: true,
+                pending: true,
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let approve = format!("/admin/accounts/{}/approve", pending.0);
+        let admin = app.session("root", PW).await;
+        let moderator = app.session("mod", PW).await;
+        let user = app.session("user", PW).await;
+
+        // Routes for any signed-in account: guests go to the login page.
+        for route in [
+            "/account/password",
+            "/account/email",
+            "/account/logout-all",
+            "/account/delete",
+        ] {
+            let r = app.post(route, None, &[]).await;
+            assert_eq!(
+                r.status(),
+                StatusCode::SEE_OTHER,
+                "[{}] guest {route}",
+                app.db
+            );
+            assert!(location(&r).starts_with("/login"), "guest {route}");
+        }
+        // Admin routes: guest → login, user and moderator → 403, admin → done.
+        for route in [approve.as_str(), "/admin/invites"] {
+            assert!(location(&app.post(route, None, &[]).await).starts_with("/login"));
+            for (who, cookie) in [("user", &user), ("moderator", &moderator)] {
+                let r = app.post(route, Some(cookie), &[]).await;
+                assert_eq!(
+                    r.status(),
+                    StatusCode::FORBIDDEN,
+                    "[{}] {who} {route}",
+                    app.db
+                );
+            }
+        }
+        assert!(app.store.account(pending).await.unwrap().unwrap().pending);
+        assert_eq!(
+            app.post(&approve, Some(&admin), &[]).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        assert!(!app.store.account(pending).await.unwrap().unwrap().pending);
+        assert_eq!(
+            app.post("/admin/invites", Some(&admin), &[]).await.status(),
+            StatusCode::OK
+        );
+        // Approving an account that does not exist is a 404, not a crash.
+        let r = app
+            .post("/admin/accounts/999999/approve", Some(&admin), &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app
+            .post("/admin/accounts/x/approve", Some(&admin), &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -381,6 +381,10 @@ async fn deleting_an_account_keeps_or_removes_summaries() {
             .unwrap();
         store.set_vote(ada, bobs, 1).await.unwrap();
         store.create_session(ada).await.unwrap();
+        let (_, api_secret) = store
+            .create_api_token(ada, "laptop", shortscience_store::TokenScope::Read)
+            .await
+            .unwrap();
 
         store
             .delete_account(ada, DeleteSummaries::KeepAnonymous)
@@ -404,6 +408,8 @@ async fn deleting_an_account_keeps_or_removes_summaries() {
             .await
             .unwrap();
         assert_eq!(sessions, 0);
+        assert!(store.api_token_user(&api_secret).await.unwrap().is_none());
+        assert!(store.api_tokens(ada).await.unwrap().is_empty());
         // The name is free again.
         create(&store, "ada").await;
 

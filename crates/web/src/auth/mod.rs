@@ -130,8 +130,8 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
 /// Middleware around every route: rate-limits writes, and marks responses to signed-in
 /// browsers `private` (they show the account) so no shared cache keeps them.
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Err(refused) = rate_limit::limit_write(&state, &request) {
-        return refused;
+    if let Err(wait) = rate_limit::limit_write(&state, &request) {
+        return rate_limit::too_many_requests(wait);
     }
     let signed_in = session_token(request.headers()).is_some();
     let mut response = next.run(request).await;
@@ -242,7 +242,7 @@ pub fn client_ip(
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back();
         if forwarded.is_some() {
             return forwarded;
         }

@@ -135,18 +135,18 @@ pub fn too_many_requests(wait: Duration) -> Response {
     response
 }
 
-/// Checks several limits in order; the first refusal wins.
-pub fn check_all(checks: &[(&RateLimiter, &str)]) -> Result<(), Response> {
+/// Checks several limits in order; the first refusal (how long to wait) wins.
+pub fn check_all(checks: &[(&RateLimiter, &str)]) -> Result<(), Duration> {
     for (limiter, key) in checks {
-        limiter.check(key).map_err(too_many_requests)?;
+        limiter.check(key)?;
     }
     Ok(())
 }
 
 /// Every request that can change something (anything but GET, HEAD and OPTIONS)
-/// counts against its client address and, when signed in, its session. `Err` is the
-/// 429 to answer with.
-pub fn limit_write(state: &AppState, request: &Request) -> Result<(), Response> {
+/// counts against its client address and, when signed in, its session. `Err` says
+/// how long to wait.
+pub fn limit_write(state: &AppState, request: &Request) -> Result<(), Duration> {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -156,14 +156,11 @@ pub fn limit_write(state: &AppState, request: &Request) -> Result<(), Response> 
     let ip = client_ip(request.headers(), request.extensions(), &state.config)
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let limits = &state.auth.limits;
-    limits.write_ip.check(&ip).map_err(too_many_requests)?;
+    limits.write_ip.check(&ip)?;
     if let Some(token) = session_token(request.headers()) {
         // Keyed by the secret's hash, so the limiter's memory holds no live secrets.
         let key = shortscience_store::tokens::token_hash(&token);
-        limits
-            .write_session
-            .check(&key)
-            .map_err(too_many_requests)?;
+        limits.write_session.check(&key)?;
     }
     Ok(())
 }

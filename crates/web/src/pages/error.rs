@@ -4,8 +4,9 @@ use askama::Template;
 use axum::http::StatusCode;
 
 use crate::WebConfig;
+use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorPage};
-use crate::view::Layout;
+use crate::view::{Layout, Viewer};
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -17,9 +18,16 @@ pub struct ErrorTemplate<'a> {
 }
 
 impl<'a> ErrorTemplate<'a> {
-    pub fn new(config: &WebConfig, status: StatusCode, page: &'a ErrorPage) -> Self {
+    pub fn new(
+        config: &WebConfig,
+        viewer: Option<&CurrentUser>,
+        status: StatusCode,
+        page: &'a ErrorPage,
+    ) -> Self {
+        let mut l = Layout::error(config, &page.heading, &page.message);
+        l.viewer = viewer.map(Viewer::from_user);
         ErrorTemplate {
-            l: Layout::error(config, &page.heading, &page.message),
+            l,
             status: status.as_u16(),
             heading: &page.heading,
             message: &page.message,

@@ -10,7 +10,7 @@ use shortscience_store::TokenPurpose;
 
 use super::{confirm_mail, message, see_other};
 use crate::AppState;
-use crate::auth::rate_limit::check_all;
+use crate::auth::rate_limit::{check_all, too_many_requests};
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppResult;
 
@@ -73,11 +73,11 @@ pub async fn post_resend(
 ) -> AppResult<Response> {
     let login = form.login.trim();
     let limits = &state.auth.limits;
-    if let Err(r) = check_all(&[
+    if let Err(wait) = check_all(&[
         (&limits.reset_ip, &ip.key()),
         (&limits.reset_account, &login.to_lowercase()),
     ]) {
-        return Ok(r);
+        return Ok(too_many_requests(wait));
     }
     if let Some((account, _)) = state.store.login_lookup(login).await?
         && account.email_confirmed_at.is_none()

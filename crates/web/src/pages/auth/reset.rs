@@ -15,7 +15,7 @@ use super::{message, private_layout, see_other, site_link, with_status};
 use crate::AppState;
 use crate::auth::mail::Mail;
 use crate::auth::password::{self, MIN_PASSWORD_CHARS, check_password};
-use crate::auth::rate_limit::check_all;
+use crate::auth::rate_limit::{check_all, too_many_requests};
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::AppResult;
 use crate::pages::html;
@@ -65,11 +65,11 @@ pub async fn post_reset(
 ) -> AppResult<Response> {
     let login = form.login.trim();
     let limits = &state.auth.limits;
-    if let Err(r) = check_all(&[
+    if let Err(wait) = check_all(&[
         (&limits.reset_ip, &ip.key()),
         (&limits.reset_account, &login.to_lowercase()),
     ]) {
-        return Ok(r);
+        return Ok(too_many_requests(wait));
     }
     if !login.is_empty()
         && let Some((account, _)) = state.store.login_lookup(login).await?
