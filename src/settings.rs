@@ -15,6 +15,8 @@
 //! | `smtp_url` | `SHORTSCIENCE_SMTP_URL` | `""` | mail server, `smtp://[user:pass@]host[:port]` (`?tls=required` for STARTTLS, `smtps://` for TLS); empty logs account e-mails instead of sending them |
 //! | `mail_from` | `SHORTSCIENCE_MAIL_FROM` | `"ShortScience <noreply@localhost>"` | sender of account e-mails |
 //! | `trusted_proxy` | `SHORTSCIENCE_TRUSTED_PROXY` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy that sets it) |
+//! | `offline` | `SHORTSCIENCE_OFFLINE` | `false` | never ask arXiv, Crossref, DataCite, DBLP or OpenReview about unknown papers |
+//! | `contact_email` | `SHORTSCIENCE_CONTACT_EMAIL` | `""` | address sent with metadata requests, as those services ask of polite clients |
 //!
 //! The table above is checked against [`Settings::default`] by a unit test.
 
@@ -42,6 +44,8 @@ pub struct Settings {
     pub smtp_url: String,
     pub mail_from: String,
     pub trusted_proxy: bool,
+    pub offline: bool,
+    pub contact_email: String,
 }
 
 impl Default for Settings {
@@ -59,6 +63,8 @@ impl Default for Settings {
             smtp_url: String::new(),
             mail_from: "ShortScience <noreply@localhost>".to_string(),
             trusted_proxy: false,
+            offline: false,
+            contact_email: String::new(),
         }
     }
 }
@@ -104,6 +110,8 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "trusted_proxy",
+    "offline",
+    "contact_email",
 ];
 
 /// Layers every source. An explicit `config` file must exist; the default one may not.

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use shortscience::demo::{self, DEMO_AUTHOR, DEMO_FILES};
 use shortscience::settings::{self, Overrides};
 use shortscience::summary_file;
+use shortscience_sources::{Resolver, SourcesConfig};
 use shortscience_store::Store;
 use shortscience_web::auth::Registration;
 use shortscience_web::{AppState, WebConfig, ops};
@@ -61,7 +62,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if config.smtp_url.is_none() {
         info!("no smtp_url set: account e-mails (with their links) are written to this log");
     }
-    let state = AppState::new(store, config).context("invalid mail settings")?;
+    let sources = Resolver::new(SourcesConfig {
+        offline: settings.offline,
+        mailto: Some(settings.contact_email.clone()).filter(|m| !m.trim().is_empty()),
+        ..SourcesConfig::default()
+    })
+    .context("cannot set up the metadata sources")?;
+    let state = AppState::new(store, config)
+        .context("invalid mail settings")?
+        .with_sources(sources);
     if settings.metrics {
         let metrics = tokio::net::TcpListener::bind(&settings.metrics_bind)
             .await
