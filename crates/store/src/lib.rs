@@ -16,7 +16,9 @@ mod db;
 mod health;
 mod maintenance;
 mod migrate;
+mod moderation;
 mod papers;
+mod profiles;
 mod revisions;
 pub mod ranking;
 mod search;
@@ -45,6 +47,11 @@ pub use comments::{
 };
 pub use revisions::{Revision, RevisionInfo};
 pub use writing::{OwnSummary, SummaryMeta};
+pub use moderation::{LogEntry, MAX_REASON_CHARS, ModAction, Report, TargetKind, check_reason};
+pub use profiles::{
+    DirectoryEntry, MAX_BIO_BYTES, MAX_DIRECTORY_PAGE, MAX_DISPLAY_NAME_CHARS, Profile,
+    ProfileUpdate, check_display_name, check_orcid, orcid_check_digit,
+};
 pub use maintenance::{
     ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
 };

@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(3, "writing", "0003_writing.sql"),
     migration!(4, "search", "0004_search.sql"),
     migration!(5, "api", "0005_api.sql"),
+    migration!(6, "moderation", "0006_moderation.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

@@ -45,7 +45,14 @@ pub(crate) async fn visible_in(
     let Some(meta) = meta_in(conn, summary).await? else {
         return Ok(None);
     };
-    if !meta.private || viewer == Some(meta.author_id) {
+    if viewer == Some(meta.author_id) {
+        return Ok(Some(meta));
+    }
+    // Hidden by a moderator: gone for everyone but its author.
+    if crate::moderation::summary_hidden_in(conn, summary).await? {
+        return Ok(None);
+    }
+    if !meta.private {
         return Ok(Some(meta));
     }
     match share {

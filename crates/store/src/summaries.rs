@@ -35,7 +35,10 @@ macro_rules! view_select {
     };
 }
 
-fn view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<SummaryView> {
+/// The `SummaryView` columns for other modules' lists; append WHERE/ORDER BY.
+pub(crate) const VIEW_SELECT: &str = view_select!();
+
+pub(crate) fn view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<SummaryView> {
     let author_id = UserId(row.try_get("author_id")?);
     let is_own = viewer == Some(author_id);
     let anonymous = get_flag(row, "anonymous")?;
@@ -274,7 +277,7 @@ impl Store {
     ) -> Result<Option<SummaryView>> {
         let row = sqlx::query(concat!(
             view_select!(),
-            "WHERE s.id = $1 AND (s.private = 0 OR s.author_id = $2)"
+            "WHERE s.id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)"
         ))
         .bind(id.0)
         .bind(viewer.map(|v| v.0))
@@ -294,17 +297,17 @@ impl Store {
         let sql = match sort {
             SummarySort::Best => concat!(
                 view_select!(),
-                "WHERE s.paper_id = $1 AND (s.private = 0 OR s.author_id = $2)
+                "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
                  ORDER BY s.score DESC, s.up DESC, s.edited_at DESC, s.id"
             ),
             SummarySort::New => concat!(
                 view_select!(),
-                "WHERE s.paper_id = $1 AND (s.private = 0 OR s.author_id = $2)
+                "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
                  ORDER BY s.created_at DESC, s.id DESC"
             ),
             SummarySort::Top => concat!(
                 view_select!(),
-                "WHERE s.paper_id = $1 AND (s.private = 0 OR s.author_id = $2)
+                "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
                  ORDER BY s.up - s.down DESC, s.up DESC, s.created_at DESC, s.id"
             ),
         };
@@ -334,11 +337,11 @@ impl Store {
             HomeList::Popular => return self.home_popular(page, per_page, offset).await,
             HomeList::Recent => concat!(
                 view_select!(),
-                "WHERE s.private = 0 ORDER BY s.edited_at DESC, s.id DESC LIMIT $1 OFFSET $2"
+                "WHERE s.private = 0 AND s.hidden_at IS NULL ORDER BY s.edited_at DESC, s.id DESC LIMIT $1 OFFSET $2"
             ),
             HomeList::Top => concat!(
                 view_select!(),
-                "WHERE s.private = 0 ORDER BY s.score DESC, s.up DESC, s.edited_at DESC, s.id DESC
+                "WHERE s.private = 0 AND s.hidden_at IS NULL ORDER BY s.score DESC, s.up DESC, s.edited_at DESC, s.id DESC
                  LIMIT $1 OFFSET $2"
             ),
         };
@@ -365,7 +368,7 @@ impl Store {
         offset: i64,
     ) -> Result<Page<SummaryView>> {
         let rows = sqlx::query(
-            "SELECT id, up, down, edited_at FROM summaries WHERE private = 0
+            "SELECT id, up, down, edited_at FROM summaries WHERE private = 0 AND hidden_at IS NULL
              ORDER BY edited_at DESC, id DESC LIMIT $1",
         )
         .bind(i64::from(POPULAR_CANDIDATES))
@@ -400,7 +403,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "{}WHERE s.private = 0 AND s.id IN ({placeholders})",
+            "{}WHERE s.private = 0 AND s.hidden_at IS NULL AND s.id IN ({placeholders})",
             view_select!()
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -431,7 +434,7 @@ impl Store {
         } else {
             concat!(
                 view_select!(),
-                "WHERE s.author_id = $1 AND s.private = 0 AND s.anonymous = 0
+                "WHERE s.author_id = $1 AND s.private = 0 AND s.anonymous = 0 AND s.hidden_at IS NULL
                  ORDER BY s.edited_at DESC, s.id DESC"
             )
         };
@@ -448,7 +451,7 @@ impl Store {
         let key = username.trim().to_ascii_lowercase();
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT s.id FROM summaries s JOIN users u ON u.id = s.author_id
-             WHERE s.paper_id = $1 AND u.username_key = $2 AND s.private = 0 AND s.anonymous = 0",
+             WHERE s.paper_id = $1 AND u.username_key = $2 AND s.private = 0 AND s.anonymous = 0 AND s.hidden_at IS NULL",
         )
         .bind(paper.0)
         .bind(key)
