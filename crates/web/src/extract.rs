@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use shortscience_ids::{PaperId, SummaryId, UserId};
+use shortscience_ids::{CommentId, PaperId, RevisionId, SummaryId, UserId};
 
 use crate::error::AppError;
 
@@ -30,6 +30,18 @@ impl RowId for UserId {
     const NOUN: &'static str = "user";
     fn from_raw(n: i64) -> Self {
         UserId(n)
+    }
+}
+impl RowId for CommentId {
+    const NOUN: &'static str = "comment";
+    fn from_raw(n: i64) -> Self {
+        CommentId(n)
+    }
+}
+impl RowId for RevisionId {
+    const NOUN: &'static str = "revision";
+    fn from_raw(n: i64) -> Self {
+        RevisionId(n)
     }
 }
 

@@ -155,6 +155,14 @@ pub struct SummaryItem {
     pub votes: String,
     pub votes_title: String,
     pub private: bool,
+    /// Shown without its author to everyone but them.
+    pub anonymous: bool,
+    /// The viewer wrote it: edit and delete links instead of vote buttons.
+    pub is_own: bool,
+    /// Vote buttons, when the page offers them (`pages::vote::annotate`).
+    pub vote: Option<crate::pages::vote::VoteBox>,
+    /// Live comments, when the page counts them.
+    pub comments: Option<i64>,
 }
 
 impl SummaryItem {
@@ -183,6 +191,10 @@ impl SummaryItem {
             votes: votes_label(v.up - v.down),
             votes_title: format!("{} up, {} down", v.up, v.down),
             private: v.private,
+            anonymous: v.anonymous,
+            is_own: v.is_own,
+            vote: None,
+            comments: None,
         }
     }
 }

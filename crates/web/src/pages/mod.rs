@@ -1,19 +1,25 @@
 //! One file per page, grouped by resource; handlers are named verb_resource.
 
 pub mod about;
-pub mod author;
 pub mod auth;
+pub mod author;
 pub mod cite;
+pub mod comment;
 pub mod error;
 pub mod health;
 pub mod home;
 pub mod lookup;
 pub mod paper;
 pub mod random;
+pub mod revisions;
+pub mod revisions_diff;
 pub mod search;
 pub mod summary;
 pub mod user;
 pub mod venue;
+pub mod vote;
+pub mod write;
+pub mod write_share;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

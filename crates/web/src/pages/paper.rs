@@ -9,6 +9,8 @@ use shortscience_ids::PaperId;
 use shortscience_store::SummarySort;
 
 use super::cite::CiteLinks;
+use super::vote;
+use super::write::WriteLink;
 use super::{Tab, html};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -37,6 +39,7 @@ struct PaperPage {
     tabs: Vec<Tab>,
     tabs_label: &'static str,
     summaries: Vec<SummaryItem>,
+    write: WriteLink,
     cite: CiteLinks,
 }
 
@@ -53,7 +56,7 @@ pub async fn get_paper(
         .paper(id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("There is no paper number {id} here.")))?;
-    let summaries: Vec<SummaryItem> = state
+    let mut summaries: Vec<SummaryItem> = state
         .store
         .paper_summaries(id, viewer.as_ref().map(|v| v.id), sort)
         .await?
@@ -76,7 +79,7 @@ pub async fn get_paper(
         &head.url,
         Nav::None,
     );
-    let tabs = SORTS
+    let tabs: Vec<Tab> = SORTS
         .iter()
         .map(|&(s, key, label)| Tab {
             label,
@@ -88,6 +91,14 @@ pub async fn get_paper(
             current: s == sort,
         })
         .collect();
+    // Votes come back to this page, in this sort.
+    let back = tabs
+        .iter()
+        .find(|t| t.current)
+        .map_or_else(|| head.url.clone(), |t| t.href.clone());
+    vote::annotate(&state, viewer.as_ref(), &mut summaries, &back).await?;
+    let has_own = summaries.iter().any(|s| s.is_own);
+    let write = WriteLink::new(&head.url, viewer.is_some(), has_own);
     let summaries_heading = match summaries.len() {
         0 => "Summaries".to_owned(),
         1 => "1 summary".to_owned(),
@@ -100,6 +111,7 @@ pub async fn get_paper(
         summaries_heading,
         tabs,
         tabs_label: "Sort summaries",
+        write,
         summaries,
         cite,
     })
