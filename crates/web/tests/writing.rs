@@ -1028,9 +1028,11 @@ fn assert_no_executable_markup(html: &str, what: &str) {
         let inside = &lower[j..end];
         match tag {
             "script" => {
-                // Only our own deferred scripts from /static/.
+                // Only our own deferred scripts from /static/, and JSON-LD data blocks
+                // (never executed; their JSON escapes `<`, so this scan sees no tag in them).
                 assert!(
-                    inside.trim_start().starts_with("src=\"/static/"),
+                    inside.trim_start().starts_with("src=\"/static/")
+                        || inside.trim() == "type=\"application/ld+json\"",
                     "{what}: script tag <{tag}{inside}>"
                 );
             }
@@ -1219,4 +1221,56 @@ fn the_markup_check_catches_what_it_should() {
          <script src=\"/static/editor.js?v=1\" defer></script><form method=\"post\" action=\"/x\">",
         "test",
     );
+}
+
+#[tokio::test]
+async fn guests_are_sent_to_log_in_and_change_nothing() {
+    for t in apps().await {
+        let db = t.db;
+        let p = t.paper("1609.00150", "A paper").await;
+        let ada = t.user("ada").await;
+        let id = t.write(&ada, p, "ada's", &["private"]).await;
+        let c = t.comment(&ada, id, None, "note").await;
+        let r = t.get(&format!("/paper/{p}/write"), None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
+        assert_eq!(
+            location(&r),
+            format!("/login?next=%2Fpaper%2F{p}%2Fwrite"),
+            "[{db}]"
+        );
+        for (uri, fields) in [
+            (
+                format!("/paper/{p}/write"),
+                vec![("markdown", "guest"), ("action", "save")],
+            ),
+            (format!("/summary/{id}/vote"), vec![("value", "up")]),
+            (
+                format!("/summary/{id}/comment"),
+                vec![("markdown", "guest")],
+            ),
+            (format!("/summary/{id}/delete"), vec![]),
+            (format!("/summary/{id}/share"), vec![]),
+            (format!("/summary/{id}/share/revoke"), vec![]),
+            (format!("/comment/{c}/edit"), vec![("markdown", "guest")]),
+            (format!("/comment/{c}/delete"), vec![]),
+        ] {
+            let r = t.post(&uri, None, &fields).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}] {uri}");
+            assert!(location(&r).starts_with("/login"), "[{db}] {uri}");
+        }
+        assert_eq!(t.summaries().await, 1, "[{db}]");
+        let comments = t
+            .store
+            .summary_comments(id, Some(ada.id), None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(comments.len(), 1, "[{db}]");
+        assert_eq!(comments[0].markdown.as_deref(), Some("note"), "[{db}]");
+        assert_eq!(
+            t.store.share_created_at(id, ada.id).await.unwrap(),
+            None,
+            "[{db}]"
+        );
+    }
 }
