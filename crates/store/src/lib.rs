@@ -13,6 +13,7 @@ mod comments;
 mod api_tokens;
 mod catalog;
 mod db;
+mod dump;
 mod health;
 mod maintenance;
 mod migrate;
@@ -38,6 +39,10 @@ pub use search::{
 pub use summaries::MAX_PER_PAGE;
 pub use api_tokens::{
     API_TOKEN_PREFIX, ApiToken, Licence, MAX_TOKEN_NAME, MAX_TOKENS_PER_USER, TokenScope,
+};
+pub use dump::{
+    Dump, DumpAlias, DumpComment, DumpPaper, DumpSummary, DumpUser, RestoreComment,
+    RestoreSummary, SitemapData, Takeout, TakeoutComment, TakeoutVote,
 };
 pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};

@@ -2,11 +2,13 @@
 
 use shortscience_store::Store;
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod citation;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod middleware;
 pub mod ops;
 pub mod pages;

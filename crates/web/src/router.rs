@@ -44,8 +44,8 @@ pub fn build(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::get_static))
         .route("/healthz", get(health::get_healthz))
         .merge(crate::pages::auth::routes())
-        .merge(crate::pages::profile::routes())
-        .merge(crate::pages::moderation::routes())
+        .merge(crate::api::page_routes())
+        .merge(crate::feeds::routes())
         .merge(crate::pages::write::routes())
         .fallback(error::not_found)
         .with_state(state.clone());
@@ -58,6 +58,7 @@ pub fn build(state: AppState) -> Router {
     });
 
     let probes = crate::ops::probe_routes(state.clone());
+    let state_for_api = state.clone();
     // Outermost first.
     routes.layer(
         ServiceBuilder::new()
@@ -74,4 +75,5 @@ pub fn build(state: AppState) -> Router {
             .layer(csrf),
     )
     .merge(probes)
+    .merge(crate::api::routes(state_for_api))
 }

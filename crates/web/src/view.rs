@@ -28,6 +28,11 @@ pub struct Layout {
     pub favicon: String,
     /// Who is signed in, for the header.
     pub viewer: Option<Viewer>,
+    /// `<link rel="alternate">` feeds; every page offers the latest summaries.
+    pub feeds: Vec<crate::feeds::FeedLink>,
+    /// schema.org JSON-LD for the head, already safe inside `<script>`
+    /// (`feeds::jsonld`); never user text.
+    pub json_ld: Option<String>,
 }
 
 /// The signed-in user as the header shows them.
@@ -74,6 +79,8 @@ impl Layout {
             css: assets::url("style.css"),
             favicon: assets::url("favicon.svg"),
             viewer: viewer.map(Viewer::from_user),
+            feeds: vec![crate::feeds::latest_link()],
+            json_ld: None,
         }
     }
 
@@ -116,7 +123,7 @@ impl Date {
 }
 
 /// (year, month 1–12, day 1–31) of a Unix time, proleptic Gregorian, UTC.
-fn civil_from_unix(secs: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_unix(secs: i64) -> (i64, u32, u32) {
     // Days-to-civil conversion over 400-year eras (H. Hinnant's published method).
     let days = secs.div_euclid(86_400);
     let z = days + 719_468;
@@ -163,6 +170,9 @@ pub struct SummaryItem {
     pub vote: Option<crate::pages::vote::VoteBox>,
     /// Live comments, when the page counts them.
     pub comments: Option<i64>,
+    /// The licence it was published under: "CC BY 4.0" and its deed.
+    pub licence_name: &'static str,
+    pub licence_url: &'static str,
 }
 
 impl SummaryItem {
@@ -195,6 +205,8 @@ impl SummaryItem {
             is_own: v.is_own,
             vote: None,
             comments: None,
+            licence_name: v.licence.name(),
+            licence_url: v.licence.url(),
         }
     }
 }

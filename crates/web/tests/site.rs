@@ -574,7 +574,8 @@ async fn hostile_metadata_is_escaped() {
             // Only the site's own scripts, loaded from /static/.
             assert_eq!(
                 html.matches("<script").count(),
-                html.matches("<script src=\"/static/").count(),
+                html.matches("<script src=\"/static/").count()
+                    + html.matches("<script type=\"application/ld+json\">").count(),
                 "[{}] {uri} carries a script tag",
                 t.db
             );

@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod catalog;
 mod comments;
+mod dump;
 mod lists;
 mod migrations;
 mod moderation;

@@ -70,8 +70,9 @@ pub async fn get_paper(
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| format!("Summaries of “{}”.", paper.title));
     let cite = CiteLinks::new(&paper, &state.config.base_url);
+    let json_ld = crate::feeds::jsonld::paper(&paper, &summaries, &state.config.base_url);
     let head = PaperHead::from_paper(paper);
-    let l = Layout::new(
+    let mut l = Layout::new(
         &state.config,
         viewer.as_ref(),
         Some(&head.title),
@@ -79,6 +80,11 @@ pub async fn get_paper(
         &head.url,
         Nav::None,
     );
+    l.json_ld = Some(json_ld);
+    l.feeds.push(crate::feeds::FeedLink {
+        title: format!("Summaries of “{}”", head.title),
+        href: format!("{}/feed.atom", head.url),
+    });
     let tabs: Vec<Tab> = SORTS
         .iter()
         .map(|&(s, key, label)| Tab {

@@ -200,7 +200,7 @@ pub async fn get_search(
     } else {
         format!("Search: {}", clip(&p.text, 60))
     };
-    let l = Layout::new(
+    let mut l = Layout::new(
         &state.config,
         viewer.as_ref(),
         Some(&title),
@@ -208,6 +208,12 @@ pub async fn get_search(
         &search_href(&p, p.page),
         Nav::None,
     );
+    if !p.text.trim().is_empty() {
+        l.feeds.push(crate::feeds::FeedLink {
+            title: format!("Summaries matching “{}”", clip(&p.text, 80)),
+            href: format!("/search/feed.atom?{}", crate::feeds::search_query_string(&p.text)),
+        });
+    }
     html(&SearchPage {
         l,
         prev_href: (p.page > 1).then(|| search_href(&p, p.page - 1)),

@@ -71,6 +71,8 @@ pub async fn get_summary(
         .await?
         .ok_or_else(missing)?;
     let description = view.excerpt.clone();
+    let json_ld = (!view.private)
+        .then(|| crate::feeds::jsonld::summary(&paper, &view, &state.config.base_url));
     let mut summary = SummaryItem::from_view(view);
     let permalink = summary.permalink.clone();
     vote::annotate(
@@ -118,6 +120,7 @@ pub async fn get_summary(
         // Never indexed, and never advertised under another address.
         l.canonical = None;
     }
+    l.json_ld = json_ld;
     html(&SummaryPage {
         l,
         p: head,

@@ -155,7 +155,7 @@ pub async fn get_venue(
             ..PaperLine::from_card(card)
         })
         .collect();
-    let l = Layout::new(
+    let mut l = Layout::new(
         &state.config,
         viewer.as_ref(),
         Some(&venue),
@@ -163,6 +163,10 @@ pub async fn get_venue(
         &year_href(&base, year, page),
         Nav::None,
     );
+    l.feeds.push(crate::feeds::FeedLink {
+        title: format!("Summaries of {venue} papers"),
+        href: format!("{}/feed.atom", venue_url(&venue)),
+    });
     html(&VenuePage {
         l,
         prev_href: (page > 1).then(|| year_href(&base, year, page - 1)),
