@@ -201,14 +201,14 @@ fn push_filters(sql: &mut Sql, q: &SearchQuery) {
     }
     if q.has_summaries {
         sql.push(
-            " AND EXISTS (SELECT 1 FROM summaries e WHERE e.paper_id = p.id AND e.private = 0)",
+            " AND EXISTS (SELECT 1 FROM summaries e WHERE e.paper_id = p.id AND e.private = 0 AND e.hidden_at IS NULL)",
         );
     }
 }
 
 /// Selects `PaperCard` columns for the ids of the CTE `page(paper_id, ord)`.
 const CARDS_FROM_PAGE: &str = "SELECT p.id, p.title, p.authors, p.year, p.venue,
-        (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0) AS summaries
+        (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0 AND c.hidden_at IS NULL) AS summaries
      FROM page JOIN papers p ON p.id = page.paper_id
      ORDER BY page.ord, p.id";
 
@@ -270,7 +270,7 @@ impl Store {
         let mut best: Vec<(PaperId, SummaryId)> = Vec::new();
         for chunk in papers.chunks(500) {
             let mut sql = Sql::default();
-            sql.push("SELECT paper_id, id FROM summaries WHERE private = 0 AND paper_id IN (");
+            sql.push("SELECT paper_id, id FROM summaries WHERE private = 0 AND hidden_at IS NULL AND paper_id IN (");
             for (i, p) in chunk.iter().enumerate() {
                 if i > 0 {
                     sql.push(", ");
@@ -374,7 +374,7 @@ impl Store {
                     )
                     .arg(Arg::Text(m))
                     .push(
-                        " AND s.private = 0
+                        " AND s.private = 0 AND s.hidden_at IS NULL
                          ), best AS (SELECT paper_id, MIN(rank) AS score FROM matched GROUP BY paper_id),
                          page AS (SELECT best.paper_id,
                                 ROW_NUMBER() OVER (ORDER BY best.score, best.paper_id) AS ord
@@ -394,7 +394,7 @@ impl Store {
                             FROM papers p, q WHERE p.search @@ q.q
                             UNION ALL
                             SELECT s.paper_id, 0.5 * ts_rank(s.search, q.q) AS rank
-                            FROM summaries s, q WHERE s.search @@ q.q AND s.private = 0
+                            FROM summaries s, q WHERE s.search @@ q.q AND s.private = 0 AND s.hidden_at IS NULL
                          ), best AS (SELECT paper_id, MAX(rank) AS score FROM matched GROUP BY paper_id),
                          page AS (SELECT best.paper_id,
                                 ROW_NUMBER() OVER (ORDER BY best.score DESC, best.paper_id) AS ord
@@ -512,7 +512,7 @@ impl Store {
         let mut sql = Sql::default();
         sql.push(
             "WITH counted AS (SELECT p.id,
-                (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0) AS n,
+                (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0 AND c.hidden_at IS NULL) AS n,
                 p.title
              FROM papers p WHERE p.venue = ",
         )
@@ -617,7 +617,7 @@ impl Store {
     /// one at or after a random id, wrapping around. None when there is none.
     pub async fn random_summary(&self) -> Result<Option<SummaryId>> {
         let row =
-            sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM summaries WHERE private = 0")
+            sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM summaries WHERE private = 0 AND hidden_at IS NULL")
                 .fetch_one(&self.pool)
                 .await?;
         let (Some(lo), Some(hi)) = (
@@ -629,7 +629,7 @@ impl Store {
         let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
         let pick = lo + i64::try_from(random_u64() % span).unwrap_or(0);
         let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM summaries WHERE private = 0 AND id >= $1 ORDER BY id LIMIT 1",
+            "SELECT id FROM summaries WHERE private = 0 AND hidden_at IS NULL AND id >= $1 ORDER BY id LIMIT 1",
         )
         .bind(pick)
         .fetch_optional(&self.pool)

@@ -44,6 +44,8 @@ pub fn build(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::get_static))
         .route("/healthz", get(health::get_healthz))
         .merge(crate::pages::auth::routes())
+        .merge(crate::pages::profile::routes())
+        .merge(crate::pages::moderation::routes())
         .merge(crate::api::page_routes())
         .merge(crate::feeds::routes())
         .merge(crate::pages::write::routes())

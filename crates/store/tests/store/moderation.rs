@@ -242,3 +242,30 @@ async fn report_hide_restore_and_log() {
         );
     }
 }
+
+#[tokio::test]
+async fn hidden_summaries_leave_search_and_random() {
+    for (store, db) in stores().await {
+        let n = db.name;
+        let ada = store.ensure_user("ada").await.unwrap();
+        let mods = store.ensure_user("mod").await.unwrap();
+        let p = new_paper(&store, "1609.00150").await;
+        let (s, _) = store
+            .save_summary(&write(p, ada, "zanzibarian widgets"))
+            .await
+            .unwrap();
+        let query = shortscience_store::SearchQuery {
+            text: "zanzibarian".into(),
+            ..Default::default()
+        };
+        assert_eq!(store.search(&query).await.unwrap().items.len(), 1, "{n}");
+        assert_eq!(store.random_summary().await.unwrap(), Some(s), "{n}");
+
+        store.set_summary_hidden(mods, s, true, "").await.unwrap();
+        assert!(store.search(&query).await.unwrap().items.is_empty(), "{n}");
+        assert_eq!(store.random_summary().await.unwrap(), None, "{n}");
+
+        store.set_summary_hidden(mods, s, false, "").await.unwrap();
+        assert_eq!(store.search(&query).await.unwrap().items.len(), 1, "{n}");
+    }
+}

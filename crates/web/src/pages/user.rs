@@ -1,4 +1,5 @@
-//! `GET /user/{username}` — a user's public summaries.
+//! `GET /user/{username}` — a user's profile (display name, bio, ORCID iD, avatar,
+//! score) and public summaries.
 
 use askama::Template;
 use axum::extract::rejection::PathRejection;
@@ -18,6 +19,14 @@ struct UserPage {
     l: Layout,
     username: String,
     display_name: String,
+    /// Sanitised by the renderer when it was saved.
+    bio_html: String,
+    orcid: Option<String>,
+    score: Option<String>,
+    is_owner: bool,
+    /// Signed in as someone else: may report this user.
+    can_report: bool,
+    user_id: i64,
     since: Date,
     summaries_heading: String,
     summaries: Vec<SummaryItem>,
@@ -29,12 +38,13 @@ pub async fn get_user(
     path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Response> {
     let Path(username) = path.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let user = state.store.user_by_name(&username).await?.ok_or_else(|| {
+    let profile = state.store.profile(&username).await?.ok_or_else(|| {
         AppError::not_found(format!(
             "There is no user called “{}” here.",
             clip(&username, 60)
         ))
     })?;
+    let user = profile.user.clone();
     let summaries: Vec<SummaryItem> = state
         .store
         .user_summaries(user.id, viewer.as_ref().map(|v| v.id))
@@ -62,6 +72,12 @@ pub async fn get_user(
     html(&UserPage {
         l,
         since: Date::from_unix(user.created_at),
+        is_owner: viewer.as_ref().is_some_and(|v| v.id == user.id),
+        can_report: viewer.as_ref().is_some_and(|v| v.id != user.id),
+        user_id: user.id.0,
+        bio_html: profile.bio_html,
+        orcid: profile.orcid,
+        score: profile.sciscore.map(super::profile::score_label),
         username: user.username,
         display_name: user.display_name,
         summaries_heading,
