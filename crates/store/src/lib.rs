@@ -178,6 +178,8 @@ pub struct SummaryView {
     pub score: f64,
     /// Fixed when the summary was first published.
     pub licence: Licence,
+    /// Hidden by a moderator: only its author still sees it (with a notice).
+    pub hidden: bool,
 }
 
 /// A summary as export writes it (the import format).

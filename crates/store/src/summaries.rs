@@ -28,7 +28,7 @@ macro_rules! view_select {
         "SELECT s.id, s.paper_id, p.title AS paper_title, p.year AS paper_year,
                 p.venue AS paper_venue, s.author_id, u.username, u.display_name,
                 s.html, s.excerpt, s.private, s.anonymous, s.created_at, s.edited_at,
-                s.up, s.down, s.score, s.licence
+                s.up, s.down, s.score, s.licence, s.hidden_at
          FROM summaries s
          JOIN papers p ON p.id = s.paper_id
          JOIN users u ON u.id = s.author_id "
@@ -68,6 +68,7 @@ pub(crate) fn view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<Summ
         down: row.try_get("down")?,
         score: row.try_get("score")?,
         licence: crate::Licence::from_db(&row.try_get::<String, _>("licence")?),
+        hidden: row.try_get::<Option<i64>, _>("hidden_at")?.is_some(),
     })
 }
 

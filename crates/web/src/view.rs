@@ -173,6 +173,8 @@ pub struct SummaryItem {
     /// The licence it was published under: "CC BY 4.0" and its deed.
     pub licence_name: &'static str,
     pub licence_url: &'static str,
+    /// Hidden by a moderator (only its author sees it, with a notice).
+    pub hidden: bool,
 }
 
 impl SummaryItem {
@@ -207,6 +209,7 @@ impl SummaryItem {
             comments: None,
             licence_name: v.licence.name(),
             licence_url: v.licence.url(),
+            hidden: v.hidden,
         }
     }
 }

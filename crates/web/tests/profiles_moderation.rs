@@ -477,6 +477,16 @@ async fn report_queue_hide_restore_suspend_and_log() {
             .await;
         let sid = s.0.to_string();
 
+        let seen = t.page(&format!("/summary/{s}"), Some(&bob)).await;
+        assert!(
+            seen.contains("action=\"/report\""),
+            "[{db}] report form for readers"
+        );
+        let own = t.page(&format!("/summary/{s}"), Some(&ada)).await;
+        assert!(
+            !own.contains("name=\"kind\" value=\"summary\""),
+            "[{db}] not on your own"
+        );
         // Bob reports; the moderator sees it in the queue with the content.
         let r = t
             .post(
@@ -541,6 +551,11 @@ async fn report_queue_hide_restore_suspend_and_log() {
                 .await
                 .contains("buy cheap pills"),
             "[{db}]"
+        );
+        let own = t.page(&format!("/summary/{s}"), Some(&ada)).await;
+        assert!(
+            own.contains("hidden by a moderator"),
+            "[{db}] the author is told"
         );
         // The report was answered by the action.
         assert!(
@@ -634,6 +649,69 @@ async fn report_queue_hide_restore_suspend_and_log() {
             })
             .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]), "[{db}] newest first");
+
+        // Comments: reported, hidden (a stub for everyone), restored.
+        let c = t
+            .store
+            .add_comment(
+                &shortscience_store::CommentWrite {
+                    summary: s,
+                    parent: None,
+                    author: bob.id,
+                    markdown: "rude words".into(),
+                    html: "<p>rude words</p>".into(),
+                    renderer_version: 1,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let cid = c.0.to_string();
+        let r = t
+            .post(
+                "/report",
+                Some(&ada),
+                &[("kind", "comment"), ("id", &cid), ("reason", "rude")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "[{db}]");
+        assert!(
+            t.page("/moderation", Some(&mods))
+                .await
+                .contains("rude words"),
+            "[{db}]"
+        );
+        let hide_c = [
+            ("action", "hide"),
+            ("kind", "comment"),
+            ("id", cid.as_str()),
+        ];
+        assert_eq!(
+            t.post("/moderation/act", Some(&mods), &hide_c)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        let page = t.page(&format!("/summary/{s}"), None).await;
+        assert!(!page.contains("rude words"), "[{db}] hidden comment gone");
+        assert!(page.contains("hidden by a moderator"), "[{db}] stub");
+        let restore_c = [
+            ("action", "restore"),
+            ("kind", "comment"),
+            ("id", cid.as_str()),
+        ];
+        t.post("/moderation/act", Some(&mods), &restore_c).await;
+        assert!(
+            t.page(&format!("/summary/{s}"), None)
+                .await
+                .contains("rude words")
+        );
+        let log = t.page("/moderation/log", Some(&mods)).await;
+        assert_eq!(
+            log.matches(&format!("<td>comment {cid}</td>")).count(),
+            2,
+            "[{db}]"
+        );
 
         // Bad reports: unknown kind, missing target, reason too long.
         for fields in [
