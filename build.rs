@@ -27,10 +27,12 @@ fn main() {
     );
     for path in &files {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
+        // Relative to the manifest at compile time, not this run's absolute path: a
+        // target dir shared by two checkouts must not compile one with the other's files.
         let _ = writeln!(
             out,
-            "    ({name:?}, include_str!({:?})),",
-            path.display().to_string()
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+            format!("/demo/summaries/{name}")
         );
     }
     out.push_str("];\n");

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
-use support::{ChildGuard, Server, free_port, wait_for_http};
+use support::{ChildGuard, Server, Smtp, free_port, wait_for_http};
 
 fn find_tool(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     if let Ok(p) = std::env::var(env) {
@@ -170,4 +170,324 @@ async fn check_pages(client: Client, base: String) {
         .unwrap();
     assert!(overflow.as_f64().unwrap() <= 1.0, "home overflows horizontally on a phone: {overflow}");
     screenshot(&client, "home-mobile.png").await;
+}
+
+/// What a page must never contain once hostile text went through it: script we did not
+/// write, event-handler attributes, `javascript:` links, frames, or requests to hosts
+/// other than ours. Returns a description of each finding.
+const INERT_CHECK: &str = r#"
+const found = [];
+for (const s of document.querySelectorAll('script')) {
+  const src = s.getAttribute('src') || '';
+  const dataBlock = s.type === 'application/ld+json';
+  if (!dataBlock && !src.startsWith('/static/')) found.push('script: ' + s.outerHTML.slice(0, 120));
+}
+for (const e of document.querySelectorAll('*')) {
+  for (const a of e.attributes) {
+    if (a.name.toLowerCase().startsWith('on')) found.push('handler ' + a.name + ' on <' + e.localName + '>');
+  }
+}
+for (const a of document.querySelectorAll('[href], [src], [action], [formaction], [xlink\\:href]')) {
+  for (const name of ['href', 'src', 'action', 'formaction', 'xlink:href']) {
+    const v = (a.getAttribute(name) || '').trim().toLowerCase();
+    if (v.startsWith('javascript:') || v.startsWith('vbscript:') || v.startsWith('data:text/html')) {
+      found.push(name + '=' + v.slice(0, 80));
+    }
+  }
+}
+for (const e of document.querySelectorAll('iframe, frame, object, embed, base, meta[http-equiv], form:not([action^="/"])')) {
+  found.push('element <' + e.localName + '>');
+}
+for (const r of performance.getEntriesByType('resource')) {
+  if (!r.name.startsWith(location.origin)) found.push('request to ' + r.name);
+}
+return found;
+"#;
+
+/// Loads `path` and fails if a dialog opened or the page holds anything executable.
+async fn assert_inert(client: &Client, base: &str, path: &str) {
+    let loaded = client.goto(&url(base, path)).await;
+    if let Ok(text) = client.get_alert_text().await {
+        panic!("{path}: a dialog opened ({text:?}): hostile input ran as script");
+    }
+    loaded.unwrap_or_else(|e| panic!("{path}: could not load: {e}"));
+    let found = client.execute(INERT_CHECK, vec![]).await.expect("run inert check");
+    let found: Vec<String> = serde_json::from_value(found).expect("list of findings");
+    assert!(found.is_empty(), "{path}: hostile input left executable traces: {found:#?}");
+}
+
+/// One summary file per hostile-input list: every payload its own paragraph (and, for
+/// the short list, inside inline maths too), under a title that is hostile as well.
+fn write_hostile_summaries(dir: &Path) -> Vec<String> {
+    let lists = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/security/xss");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&lists)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    names.sort();
+    let mut ids = Vec::new();
+    for (i, list) in names.iter().enumerate() {
+        let text = String::from_utf8_lossy(&std::fs::read(list).unwrap()).into_owned();
+        let mut body = String::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            body.push_str(line);
+            body.push_str("\n\n");
+            if list.ends_with("xss_payloads_quick.txt") {
+                body.push_str(&format!("Maths: ${}$\n\n", line.replace('$', "")));
+            }
+        }
+        // Valid arXiv-shaped ids that no demo paper uses.
+        let id = format!("2001.{:05}", 90001 + i);
+        let file = format!(
+            "+++\narxiv = \"{id}\"\ntitle = \"<script>alert('title')</script><img src=x onerror=alert(2)> list {i}\"\n\
+             authors = [\"<svg onload=alert(3)>\"]\nvenue = \"<iframe src=javascript:alert(4)>\"\nauthor = \"hostile\"\n+++\n\n{body}"
+        );
+        std::fs::write(dir.join(format!("hostile-{i}.md")), file).unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_input_stays_inert_in_the_browser() {
+    let Some((chromium, driver)) = browser_tools() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let server = Server::start(work.path(), &["--no-demo"]);
+    let files = work.path().join("hostile");
+    std::fs::create_dir_all(&files).unwrap();
+    let ids = write_hostile_summaries(&files);
+    server.import(&files);
+
+    let (_driver, client) = start_browser(&chromium, &driver, &work.path().join("profile")).await;
+    let base = server.base.clone();
+    let outcome = tokio::spawn({
+        let client = client.clone();
+        async move {
+            let mut paths = vec!["/".to_owned(), "/?list=recent".to_owned(), "/user/hostile".to_owned()];
+            paths.extend(ids.iter().map(|id| format!("/abs/{id}")));
+            // Hostile search text, echoed back in the search page and its form.
+            let lists = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/security/xss");
+            let quick = std::fs::read_to_string(lists.join("xss_payloads_quick.txt")).unwrap();
+            for payload in quick.lines().filter(|l| !l.trim().is_empty()) {
+                let q: String = url_encode(payload);
+                paths.push(format!("/search?q={q}"));
+                paths.push(format!("/paper?id={q}"));
+            }
+            for path in &paths {
+                assert_inert(&client, &base, path).await;
+                if path.starts_with("/abs/") {
+                    let shown = boxes(&client, "article.summary").await;
+                    assert_eq!(shown.len(), 1, "{path}: the hostile summary is shown");
+                }
+            }
+            // The summary pages themselves, reached from the paper pages.
+            client.goto(&url(&base, &format!("/abs/{}", ids[0]))).await.unwrap();
+            let link = client
+                .find(fantoccini::Locator::Css("article a[href^='/summary/']"))
+                .await
+                .expect("a permalink on the paper page");
+            let href = link.attr("href").await.unwrap().expect("permalink href");
+            assert_inert(&client, &base, &href).await;
+            screenshot(&client, "hostile-summary.png").await;
+        }
+    })
+    .await;
+    client.close().await.ok();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no field {css}: {e}"));
+    field.clear().await.ok();
+    field.send_keys(text).await.unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+}
+
+/// Clicks through the DOM, as a person's click would: the live preview can move a
+/// button between WebDriver's scroll and its click, which WebDriver calls "intercepted".
+async fn click(client: &Client, css: &str) {
+    let clicked = client
+        .execute(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    if clicked != json!(true) {
+        screenshot(client, "failed-click.png").await;
+        panic!("nothing to click at {css}");
+    }
+}
+
+/// Polls until the element at `css` contains `needle` (pages load after a click, so the
+/// first look may find the old page); returns its text.
+async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let text = match client.find(fantoccini::Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{css} never showed {needle:?}; last text: {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for_element(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"));
+}
+
+async fn page_text(client: &Client) -> String {
+    client.find(fantoccini::Locator::Css("main")).await.unwrap().text().await.unwrap()
+}
+
+async fn log_in(client: &Client, base: &str, login: &str, password: &str) {
+    client.goto(&url(base, "/login")).await.unwrap();
+    fill(client, "#login", login).await;
+    fill(client, "#password", password).await;
+    click(client, "form[action='/login'] button[type=submit]").await;
+    wait_for_text(client, "header", login).await;
+}
+
+async fn log_out(client: &Client) {
+    click(client, "form[action='/logout'] button").await;
+    wait_for_text(client, "header", "Log in").await;
+}
+
+/// The whole path a newcomer takes: sign up, confirm through the e-mail that arrived
+/// over SMTP, log in, write a summary with maths, preview, save, find it on the home
+/// page; a second user votes and comments; the first logs out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_newcomer_signs_up_writes_and_gets_a_vote_and_a_comment() {
+    let Some((chromium, driver)) = browser_tools() else { return };
+    let Some(smtp) = Smtp::start() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let server = Server::start_with_env(work.path(), &[], &[("SHORTSCIENCE_SMTP_URL", &smtp_url)]);
+    // The second user is made by an operator on the command line.
+    let mut add = std::process::Command::new(support::bin())
+        .args(["user", "add", "second_reader", "--email", "second@example.org", "--password-stdin"])
+        .args(["--db", &server.db])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        add.stdin.take().unwrap().write_all(b"another long passphrase\n").unwrap();
+    }
+    assert!(add.wait().unwrap().success(), "user add");
+
+    let (_driver, client) = start_browser(&chromium, &driver, &work.path().join("profile")).await;
+    let base = server.base.clone();
+    let outcome = tokio::spawn({
+        let client = client.clone();
+        async move {
+            let c = &client;
+            let base = base.as_str();
+            // Sign up.
+            c.goto(&url(base, "/signup")).await.unwrap();
+            fill(c, "#username", "newcomer").await;
+            fill(c, "#email", "newcomer@example.org").await;
+            fill(c, "#password", "a long enough password").await;
+            click(c, "form[action='/signup'] button[type=submit]").await;
+            // Confirm with the link that arrived by mail.
+            let mail = tokio::task::spawn_blocking(move || smtp.wait_for_message(Duration::from_secs(30)))
+                .await
+                .unwrap();
+            let start = mail.find(&format!("{base}/confirm?token=")).expect("confirmation link in the mail");
+            let link: String = mail[start..].chars().take_while(|ch| !ch.is_whitespace()).collect();
+            c.goto(&link).await.unwrap();
+            log_in(c, base, "newcomer", "a long enough password").await;
+
+            // Write a summary with maths on the LIGO demo paper, preview, save.
+            c.goto(&url(base, "/abs/1602.03837")).await.unwrap();
+            click(c, ".write-link a").await;
+            fill(
+                c,
+                "#markdown",
+                "## Two black holes\n\nThe chirp mass $\\mathcal{M}$ fixes the early signal:\n\n$$\\mathcal{M} = \\frac{(m_1 m_2)^{3/5}}{(m_1 + m_2)^{1/5}}$$\n",
+            )
+            .await;
+            click(c, "button[name=action][value=preview]").await;
+            wait_for_element(c, ".preview-body math[display=block]").await;
+            let preview = boxes(c, ".preview-body math[display=block]").await;
+            assert_eq!(preview.len(), 1, "the preview shows the display formula");
+            assert!(preview[0].0 > 50.0 && preview[0].1 > 15.0, "preview maths laid out: {preview:?}");
+            screenshot(c, "newcomer-preview.png").await;
+            click(c, "button[name=action][value=save]").await;
+            let mine = "article.summary:has(a[href='/user/newcomer'])";
+            wait_for_element(c, &format!("{mine} math[display=block]")).await;
+            let saved = boxes(c, &format!("{mine} math[display=block]")).await;
+            assert_eq!(saved.len(), 1, "the saved summary shows its maths on the paper page");
+
+            // It is the newest summary on the home page.
+            c.goto(&url(base, "/?list=recent")).await.unwrap();
+            let first = c.find(fantoccini::Locator::Css("main article")).await.unwrap().text().await.unwrap();
+            assert!(first.contains("newcomer") && first.contains("Gravitational"), "first recent card: {first}");
+            screenshot(c, "newcomer-home.png").await;
+            log_out(c).await;
+
+            // A second reader votes it up and comments.
+            log_in(c, base, "second_reader", "another long passphrase").await;
+            c.goto(&url(base, "/abs/1602.03837")).await.unwrap();
+            click(c, &format!("{mine} button.vote-up")).await;
+            wait_for_element(c, &format!("{mine} button.vote-up[aria-pressed=true]")).await;
+            let votes = wait_for_text(c, &format!("{mine} .votes"), "1").await;
+            assert!(votes.starts_with("+1") || votes.starts_with('1'), "one up-vote shows: {votes:?}");
+            let permalink = c
+                .find(fantoccini::Locator::Css(&format!("{mine} a.permalink")))
+                .await
+                .unwrap()
+                .attr("href")
+                .await
+                .unwrap()
+                .unwrap();
+            c.goto(&url(base, &permalink)).await.unwrap();
+            fill(c, "#comment-new", "Nice: and $h \\propto \\mathcal{M}^{5/3}$ too.").await;
+            click(c, "form.comment-new button[type=submit]").await;
+            wait_for_text(c, "main", "Nice: and").await;
+            assert_eq!(boxes(c, ".comment math").await.len(), 1, "the comment's maths renders");
+            log_out(c).await;
+
+            // The first user comes back, sees the vote, and logs out.
+            log_in(c, base, "newcomer", "a long enough password").await;
+            c.goto(&url(base, &permalink)).await.unwrap();
+            assert!(page_text(c).await.contains("second_reader"), "the comment's author shows");
+            log_out(c).await;
+        }
+    })
+    .await;
+    client.close().await.ok();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
 }

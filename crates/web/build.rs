@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("static");
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = manifest.join("static");
     // A directory makes cargo rescan everything below it for changes.
     println!("cargo:rerun-if-changed={}", root.display());
 
@@ -18,10 +18,13 @@ fn main() {
 
     let mut out = String::from("pub(crate) static FILES: &[(&str, &[u8])] = &[\n");
     for (url, path) in &files {
+        // Relative to the manifest at compile time, not this run's absolute path: a
+        // target dir shared by two checkouts must not compile one with the other's files.
+        let relative = path.strip_prefix(&manifest).expect("under the manifest dir");
         writeln!(
             out,
-            "    ({url:?}, include_bytes!({:?})),",
-            path.display().to_string()
+            "    ({url:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{}\"))),",
+            relative.display()
         )
         .expect("write to String");
     }

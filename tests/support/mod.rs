@@ -13,7 +13,11 @@ pub fn on_ci() -> bool {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Minimal blocking GET: returns (status, body). Reads by Content-Length, since some
@@ -21,13 +25,18 @@ pub fn free_port() -> u16 {
 pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let (head_len, content_length) = loop {
         let n = s.read(&mut chunk)?;
         if n == 0 {
-            return Err(std::io::Error::other("connection closed before the headers ended"));
+            return Err(std::io::Error::other(
+                "connection closed before the headers ended",
+            ));
         }
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -102,18 +111,31 @@ impl Server {
     }
 
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Self::start_with_env(dir, extra, &[])
+    }
+
+    /// As [`Server::start`], with extra environment variables (SHORTSCIENCE_* settings).
+    pub fn start_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let db = format!("sqlite://{}", dir.join("site.db").display());
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(bin())
             .args(["serve", "--db", &db, "--bind", &addr])
             .args(extra)
+            .envs(env.iter().copied())
+            // Tests never reach the internet.
+            .env("SHORTSCIENCE_OFFLINE", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start shortscience serve");
         let guard = ChildGuard(child);
         wait_for_http(&addr, "/healthz", Duration::from_secs(30)).expect("server did not come up");
-        Server { base: format!("http://{addr}"), db, addr, _child: guard }
+        Server {
+            base: format!("http://{addr}"),
+            db,
+            addr,
+            _child: guard,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -132,5 +154,82 @@ impl Server {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// A real SMTP server (Debian's `python3-aiosmtpd`) storing what arrives in a Maildir.
+pub struct Smtp {
+    pub port: u16,
+    maildir: std::path::PathBuf,
+    _child: ChildGuard,
+    _dir: tempfile::TempDir,
+}
+
+impl Smtp {
+    /// None when aiosmtpd is missing, which CI does not accept.
+    pub fn start() -> Option<Smtp> {
+        // Debian's package installs for /usr/bin/python3, which may not be first on PATH.
+        let python = ["python3", "/usr/bin/python3"].into_iter().find(|py| {
+            Command::new(py)
+                .args(["-c", "import aiosmtpd"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        let Some(python) = python else {
+            assert!(
+                !on_ci(),
+                "CI=true but aiosmtpd is missing: apt-get install python3-aiosmtpd"
+            );
+            eprintln!("skipping: aiosmtpd is not installed (apt-get install python3-aiosmtpd)");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("maildir");
+        let port = free_port();
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        let guard = ChildGuard(child);
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(Smtp {
+            port,
+            maildir,
+            _child: guard,
+            _dir: dir,
+        })
+    }
+
+    /// The newest message that arrived within `limit`, with quoted-printable soft
+    /// breaks undone (enough to read links).
+    pub fn wait_for_message(&self, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let newest = std::fs::read_dir(self.maildir.join("new"))
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+            if let Some(entry) = newest {
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                return text
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+            }
+            assert!(start.elapsed() < limit, "no mail arrived");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
