@@ -41,8 +41,11 @@ enum Command {
     User(cmd::user::UserArgs),
     /// Copy a live SQLite database into a new file (PostgreSQL: use pg_dump)
     Backup(BackupArgs),
-    /// Bring a backup made by `backup` back as the site's database
+    /// Bring a backup made by `backup` back as the site's database, or load a folder
+    /// written by `dump` into an empty one
     Restore(RestoreArgs),
+    /// Write all public content (JSON Lines and summary files) into a folder
+    Dump(DumpArgs),
     /// Copy every row of one database into another, empty one (e.g. SQLite to PostgreSQL)
     CopyDb(CopyDbArgs),
 }
@@ -102,14 +105,23 @@ struct BackupArgs {
 
 #[derive(Debug, Clone, Args)]
 struct RestoreArgs {
-    /// A backup file made by `backup`
-    #[arg(value_name = "FILE")]
+    /// A backup file made by `backup`, or a folder written by `dump`
+    #[arg(value_name = "FILE|DIR")]
     file: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
     /// Replace a database that already holds data (stop the server first)
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+struct DumpArgs {
+    /// Folder to write into (created if missing; files of an older dump are replaced)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -159,7 +171,9 @@ fn main() -> ExitCode {
             Command::Import(args) => cmd::import::run(args).await,
             Command::Export(args) => cmd::export::run(args).await,
             Command::Backup(args) => cmd::backup::run(args).await,
+            Command::Restore(args) if args.file.is_dir() => cmd::restore_dump::run(args).await,
             Command::Restore(args) => cmd::restore::run(args).await,
+            Command::Dump(args) => cmd::dump::run(args).await,
             Command::CopyDb(args) => cmd::migrate_db::run(args).await,
             Command::User(args) => cmd::user::run(args).await,
             Command::Render(_) => unreachable!("handled above"),

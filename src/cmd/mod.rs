@@ -2,11 +2,13 @@
 //! `anyhow` errors are reported by `main`.
 
 pub mod backup;
+pub mod dump;
 pub mod export;
 pub mod import;
 pub mod migrate_db;
 pub mod render;
 pub mod restore;
+pub mod restore_dump;
 pub mod serve;
 pub mod user;
 

@@ -45,6 +45,11 @@ pub struct DumpUser {
     pub username: String,
     pub display_name: String,
     pub created_at: i64,
+    /// The profile's bio, Markdown (restores render it again).
+    #[serde(default)]
+    pub bio: String,
+    #[serde(default)]
+    pub orcid: Option<String>,
 }
 
 /// `summaries.jsonl`: public summaries; `author` is None for anonymous ones.
@@ -199,7 +204,7 @@ impl Store {
         papers.sort_by_key(|p| p.id);
 
         let users = sqlx::query(
-            "SELECT username, display_name, created_at FROM users
+            "SELECT username, display_name, created_at, bio_markdown, orcid FROM users
              WHERE deleted_at IS NULL ORDER BY username_key",
         )
         .fetch_all(&mut *conn)
@@ -210,6 +215,8 @@ impl Store {
                 username: r.try_get("username")?,
                 display_name: r.try_get("display_name")?,
                 created_at: r.try_get("created_at")?,
+                bio: r.try_get("bio_markdown")?,
+                orcid: r.try_get("orcid")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
