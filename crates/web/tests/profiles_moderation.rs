@@ -740,6 +740,15 @@ async fn report_queue_hide_restore_suspend_and_log() {
     }
 }
 
+/// Method, URI, form fields (for POST), and the status expected for guest, other user,
+/// owner, moderator and admin.
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a Vec<(&'a str, &'a str)>>,
+    [u16; 5],
+);
+
 /// Every route of this feature that changes state or shows moderation, tried as guest,
 /// another user, the owner, a moderator and an admin.
 #[tokio::test]
@@ -767,7 +776,7 @@ async fn authorization_matrix() {
         let report: Vec<(&str, &str)> =
             vec![("kind", "summary"), ("id", &sid), ("reason", "check")];
         let profile: Vec<(&str, &str)> = vec![("display_name", "Name"), ("bio", ""), ("orcid", "")];
-        let cases: Vec<(&str, &str, Option<&Vec<(&str, &str)>>, [u16; 5])> = vec![
+        let cases: Vec<Case> = vec![
             ("GET", "/moderation", None, [LOGIN, 403, 403, 200, 200]),
             ("GET", "/moderation/log", None, [LOGIN, 403, 403, 200, 200]),
             (
