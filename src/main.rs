@@ -48,6 +48,9 @@ enum Command {
     Dump(DumpArgs),
     /// Copy every row of one database into another, empty one (e.g. SQLite to PostgreSQL)
     CopyDb(CopyDbArgs),
+    /// Fill a database with a synthetic site: papers, summaries, users, votes, comments (benchmarks)
+    #[command(hide = true)]
+    GenSite(cmd::gen_site::GenSiteArgs),
 }
 
 /// Where the data lives. Flags beat SHORTSCIENCE_* variables, which beat the settings file.
@@ -176,6 +179,7 @@ fn main() -> ExitCode {
             Command::Dump(args) => cmd::dump::run(args).await,
             Command::CopyDb(args) => cmd::migrate_db::run(args).await,
             Command::User(args) => cmd::user::run(args).await,
+            Command::GenSite(args) => cmd::gen_site::run(args).await,
             Command::Render(_) => unreachable!("handled above"),
         }
     });

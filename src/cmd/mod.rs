@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod dump;
 pub mod export;
+pub mod gen_site;
 pub mod import;
 pub mod migrate_db;
 pub mod render;
