@@ -500,6 +500,16 @@ async fn report_queue_hide_restore_suspend_and_log() {
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK, "[{db}]");
+        assert!(
+            t.page("/about", Some(&mods))
+                .await
+                .contains("href=\"/moderation\"")
+        );
+        assert!(
+            !t.page("/about", Some(&bob))
+                .await
+                .contains("href=\"/moderation\"")
+        );
         let queue = t.page("/moderation", Some(&mods)).await;
         assert!(
             queue.contains("buy cheap pills"),
