@@ -377,10 +377,16 @@ async fn writes_need_a_write_token_and_change_nothing_when_refused() {
             (
                 Some(writer.as_str()),
                 r#"{"paper": "arXiv:2101.00001", "markdown": "x"}"#,
+                404,
+                "not-found",
+            ),
+            (Some(writer.as_str()), too_big.as_str(), 413, "too-large"),
+            (
+                Some(writer.as_str()),
+                r#"{"paper": "1706.03762", "markdown": "x", "private": "yes"}"#,
                 422,
                 "invalid-body",
             ),
-            (Some(writer.as_str()), too_big.as_str(), 413, "too-large"),
         ] {
             let (s, p) = a.write("POST", "/api/v1/summaries", token, body).await;
             assert_eq!(s.as_u16(), status, "[{db}] {body:.60}: {p}");

@@ -55,7 +55,7 @@ impl Default for ApiLimits {
     fn default() -> Self {
         ApiLimits {
             per_ip: RateLimiter::new(1200, Duration::from_secs(60)),
-            writes: RateLimiter::new(60, Duration::from_secs(60)),
+            writes: RateLimiter::new(600, Duration::from_secs(60)),
         }
     }
 }

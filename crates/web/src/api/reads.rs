@@ -99,10 +99,9 @@ fn urls(state: &AppState) -> Urls<'_> {
 
 /// A paper named by its number or any identifier (arXiv id, DOI, DBLP key, URL…).
 pub(crate) async fn resolve_paper(state: &AppState, raw: &str) -> ApiResult<PaperId> {
-    let raw = raw.trim();
     if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
         return match raw.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(PaperId(n)),
+            Ok(n) if n > 0 && !raw.starts_with('0') => Ok(PaperId(n)),
             _ => Err(ApiError::bad_request(format!(
                 "“{}” is not a paper number.",
                 clip(raw, 40)
@@ -351,10 +350,12 @@ pub async fn get_search(
     let q = query(q)?;
     let window = q.paging.window()?;
     let text = q.q.unwrap_or_default();
-    if text.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "`q` is at most {MAX_QUERY_CHARS} characters."
-        )));
+    for (name, value) in [("q", Some(&text)), ("venue", q.venue.as_ref())] {
+        if value.is_some_and(|v| v.chars().count() > MAX_QUERY_CHARS) {
+            return Err(ApiError::bad_request(format!(
+                "`{name}` is at most {MAX_QUERY_CHARS} characters."
+            )));
+        }
     }
     let search = SearchQuery {
         text,

@@ -127,7 +127,7 @@ pub async fn get_reference(
         default_limit: DEFAULT_LIMIT,
         max_limit: MAX_LIMIT,
         body_limit_kib: API_BODY_LIMIT / 1024,
-        read_budget: "1200 requests a minute per address; 60 writes a minute per token".into(),
+        read_budget: "1200 requests a minute per address; 600 writes a minute per token".into(),
     })
 }
 

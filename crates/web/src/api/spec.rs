@@ -83,8 +83,17 @@ fn positive_id() -> Value {
     json!({ "type": "integer", "minimum": 1, "maximum": 9_007_199_254_740_991_i64 })
 }
 fn paper_id() -> Value {
-    json!({ "type": "string", "minLength": 1, "maxLength": 300,
-        "description": "A paper number, or an identifier without slashes (e.g. arXiv:1706.03762)." })
+    positive_id()
+}
+/// New-style arXiv ids (2015 on) and DOIs: every string these patterns allow parses.
+pub const ARXIV_PATTERN: &str =
+    "^(arXiv:)?(1[5-9]|[2-9][0-9])(0[1-9]|1[0-2])\\.[0-9]{4}[1-9](v[1-9][0-9]?)?$";
+pub const DOI_PATTERN: &str = "^10\\.[0-9]{4,9}/[A-Za-z0-9_-]([A-Za-z0-9._-]{0,60}[A-Za-z0-9_-])?$";
+fn identifier() -> Value {
+    json!({ "type": "string", "maxLength": 200, "anyOf": [
+        { "pattern": ARXIV_PATTERN },
+        { "pattern": DOI_PATTERN },
+    ], "description": "An arXiv id or a DOI (DBLP keys, OpenReview ids and URLs work too)." })
 }
 fn username() -> Value {
     json!({ "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$" })
@@ -114,7 +123,7 @@ const PAPER: Param = Param {
     name: "id",
     at: In::Path,
     required: true,
-    description: "The paper's number or an identifier.",
+    description: "The paper's number (identifiers: use /papers/lookup).",
     schema: paper_id,
 };
 const SUMMARY: Param = Param {
@@ -136,6 +145,7 @@ const NOT_FOUND: &[Kind] = &[Kind::NotFound];
 const WRITE_ERRORS: &[Kind] = &[
     Kind::NotFound,
     Kind::Forbidden,
+    Kind::Conflict,
     Kind::MalformedJson,
     Kind::InvalidBody,
     Kind::UnsupportedMediaType,
@@ -155,7 +165,7 @@ pub static OPERATIONS: &[Op] = &[
             at: In::Query,
             required: true,
             description: "The identifier, e.g. arXiv:1706.03762 or 10.1145/3448016.3452841.",
-            schema: any_text,
+            schema: identifier,
         }],
         body: None,
         ok: (200, Some("Paper")),

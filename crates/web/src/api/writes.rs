@@ -51,6 +51,23 @@ fn json_problem(e: &JsonRejection) -> ApiError {
     }
 }
 
+/// Longest summary source the API takes, in bytes (the schema's `maxLength`).
+pub const MAX_SUMMARY_BYTES: usize = 100_000;
+/// Longest title for a new paper.
+pub const MAX_TITLE_CHARS: usize = 2000;
+
+fn check_summary_text(markdown: &str) -> ApiResult<()> {
+    if markdown.trim().is_empty() {
+        return Err(ApiError::invalid("`markdown` is empty."));
+    }
+    if markdown.chars().count() > MAX_SUMMARY_BYTES || markdown.len() > MAX_SUMMARY_BYTES * 4 {
+        return Err(ApiError::invalid(format!(
+            "`markdown` is at most {MAX_SUMMARY_BYTES} characters."
+        )));
+    }
+    Ok(())
+}
+
 fn render_error(e: shortscience_render::RenderError) -> ApiError {
     ApiError::invalid(format!("The Markdown cannot be published: {e}"))
 }
@@ -84,14 +101,34 @@ pub struct EditSummary {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewVote {
-    pub value: i8,
+    #[serde(deserialize_with = "whole_number")]
+    pub value: i64,
+}
+
+/// JSON Schema integers include `1.0`; serde's do not. Accepts any number with no
+/// fractional part that fits an i64.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_i64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, not {n}")))
+}
+
+fn optional_whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "whole_number")] i64);
+    Ok(Option::<Wrap>::deserialize(d)?.map(|Wrap(n)| n))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
     pub markdown: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole_number")]
     pub parent_id: Option<i64>,
 }
 
@@ -105,8 +142,11 @@ pub fn body_schemas() -> Vec<(&'static str, Value)> {
                 "additionalProperties": false,
                 "required": ["paper", "markdown"],
                 "properties": {
-                    "paper": { "type": "string", "minLength": 1, "maxLength": 300,
-                        "description": "Paper number or identifier (arXiv:…, DOI, DBLP key, OpenReview id, URL)." },
+                    "paper": { "type": "string", "maxLength": 200, "anyOf": [
+                        { "pattern": "^[1-9][0-9]{0,15}$" },
+                        { "pattern": super::spec::ARXIV_PATTERN },
+                        { "pattern": super::spec::DOI_PATTERN },
+                    ], "description": "The paper's number, or its arXiv id or DOI (DBLP keys, OpenReview ids and URLs work too)." },
                     "markdown": { "type": "string", "minLength": 1, "maxLength": 100000 },
                     "title": { "type": ["string", "null"], "maxLength": 2000,
                         "description": "Only for a paper the site does not know yet." },
@@ -182,8 +222,18 @@ pub async fn post_summary(
     writer: Writer,
     ApiJson(body): ApiJson<NewSummary>,
 ) -> ApiResult<Response> {
-    if body.markdown.trim().is_empty() {
-        return Err(ApiError::invalid("`markdown` is empty."));
+    check_summary_text(&body.markdown)?;
+    if body.paper.len() > 200 {
+        return Err(ApiError::invalid("`paper` is at most 200 characters."));
+    }
+    if body
+        .title
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TITLE_CHARS)
+    {
+        return Err(ApiError::invalid(format!(
+            "`title` is at most {MAX_TITLE_CHARS} characters."
+        )));
     }
     let rendered = publish::render_summary(&state.store, &body.markdown)
         .await
@@ -232,7 +282,7 @@ pub async fn post_summary(
                 .map_err(|e| ApiError::bad_request(e.to_string()))?;
             let title = body.title.as_deref().map(str::trim).unwrap_or_default();
             if title.is_empty() {
-                return Err(ApiError::invalid(format!(
+                return Err(ApiError::not_found(format!(
                     "No paper is known here for {}: give its `title` too, and it is added.",
                     r.label()
                 )));
@@ -281,9 +331,7 @@ pub async fn put_summary(
     if meta.author_id != writer.0.id {
         return Err(ApiError::forbidden("Only its author can edit a summary."));
     }
-    if body.markdown.trim().is_empty() {
-        return Err(ApiError::invalid("`markdown` is empty."));
-    }
+    check_summary_text(&body.markdown)?;
     let rendered = publish::render_summary(&state.store, &body.markdown)
         .await
         .map_err(render_error)?;
@@ -335,17 +383,29 @@ pub async fn put_vote(
     ApiJson(body): ApiJson<NewVote>,
 ) -> ApiResult<Json<VoteOut>> {
     let id = summary_id(&path(id)?)?;
-    if !(-1..=1).contains(&body.value) {
-        return Err(ApiError::invalid("`value` is -1, 0 or 1."));
+    let value = match body.value {
+        v @ -1..=1 => v as i8,
+        _ => return Err(ApiError::invalid("`value` is -1, 0 or 1.")),
+    };
+    match state.store.summary_meta(id).await? {
+        Some(m) if m.author_id == writer.0.id => {
+            return Err(ApiError::forbidden("You cannot vote on your own summary."));
+        }
+        Some(m) if !m.private => {}
+        _ => {
+            return Err(ApiError::not_found(format!(
+                "There is no summary number {id} here."
+            )));
+        }
     }
-    state.store.set_vote(writer.0.id, id, body.value).await?;
+    state.store.set_vote(writer.0.id, id, value).await?;
     let view = state
         .store
         .summary(id, Some(writer.0.id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("There is no summary number {id} here.")))?;
     Ok(Json(VoteOut {
-        value: body.value,
+        value,
         votes: VotesOut {
             up: view.up,
             down: view.down,
@@ -376,6 +436,24 @@ pub async fn post_comment(
         Some(_) => return Err(ApiError::invalid("`parent_id` is a comment number.")),
         None => None,
     };
+    if let Some(p) = parent {
+        match state.store.comment_meta(p).await? {
+            Some(m) if m.summary_id == id && !m.deleted && !m.hidden => {}
+            Some(m) if m.summary_id == id => {
+                return Err(ApiError::new(
+                    Kind::Conflict,
+                    "That comment was removed, so it cannot be answered.",
+                ));
+            }
+            // 409, not 404: the summary exists; the reply clashes with its thread.
+            _ => {
+                return Err(ApiError::new(
+                    Kind::Conflict,
+                    format!("Summary {id} has no comment number {p} to answer."),
+                ));
+            }
+        }
+    }
     let rendered = publish::render_summary(&state.store, &body.markdown)
         .await
         .map_err(render_error)?;
