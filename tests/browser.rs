@@ -24,7 +24,10 @@ fn find_tool(env: &str, candidates: &[&str]) -> Option<PathBuf> {
 
 /// Browser tools, or `None` when this machine has none (which CI does not accept).
 fn browser_tools() -> Option<(PathBuf, PathBuf)> {
-    let chromium = find_tool("CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let chromium = find_tool(
+        "CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
     let driver = find_tool("CHROMEDRIVER", &["/usr/bin/chromedriver"]);
     match (chromium, driver) {
         (Some(c), Some(d)) => Some((c, d)),
@@ -47,8 +50,12 @@ async fn start_browser(chromium: &Path, driver: &Path, profile: &Path) -> (Child
         .spawn()
         .expect("start chromedriver");
     let guard = ChildGuard(child);
-    wait_for_http(&format!("127.0.0.1:{port}"), "/status", Duration::from_secs(20))
-        .expect("chromedriver did not come up");
+    wait_for_http(
+        &format!("127.0.0.1:{port}"),
+        "/status",
+        Duration::from_secs(20),
+    )
+    .expect("chromedriver did not come up");
     let caps = json!({
         "goog:chromeOptions": {
             "binary": chromium,
@@ -60,7 +67,9 @@ async fn start_browser(chromium: &Path, driver: &Path, profile: &Path) -> (Child
             ]
         }
     });
-    let Value::Object(caps) = caps else { unreachable!() };
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -85,7 +94,10 @@ async fn screenshot(client: &Client, name: &str) {
 async fn boxes(client: &Client, selector: &str) -> Vec<(f64, f64)> {
     let script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => { \
                   const r = e.getBoundingClientRect(); return [r.width, r.height]; });";
-    let v = client.execute(script, vec![json!(selector)]).await.expect("run script");
+    let v = client
+        .execute(script, vec![json!(selector)])
+        .await
+        .expect("run script");
     v.as_array()
         .expect("array")
         .iter()
@@ -95,7 +107,9 @@ async fn boxes(client: &Client, selector: &str) -> Vec<(f64, f64)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn maths_is_laid_out_by_the_browser() {
-    let Some((chromium, driver)) = browser_tools() else { return };
+    let Some((chromium, driver)) = browser_tools() else {
+        return;
+    };
     let work = tempfile::tempdir().unwrap();
     let server = Server::start_with_demo(work.path());
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/browser/adam.md");
@@ -118,17 +132,33 @@ async fn check_pages(client: Client, base: String) {
     let client = &client;
     let base = base.as_str();
     // The paper page of our fixture: display and inline maths.
-    client.goto(&url(base, "/abs/1412.6980")).await.expect("open paper page");
+    client
+        .goto(&url(base, "/abs/1412.6980"))
+        .await
+        .expect("open paper page");
     let landed = client.current_url().await.unwrap();
-    assert!(landed.path().starts_with("/paper/"), "/abs/ should land on the paper page, got {landed}");
+    assert!(
+        landed.path().starts_with("/paper/"),
+        "/abs/ should land on the paper page, got {landed}"
+    );
     let display = boxes(&client, "article math[display=block]").await;
     assert_eq!(display.len(), 2, "two display formulas in the fixture");
     for (w, h) in &display {
-        assert!(*w > 100.0 && *h > 15.0, "display maths laid out too small: {w}x{h}");
+        assert!(
+            *w > 100.0 && *h > 15.0,
+            "display maths laid out too small: {w}x{h}"
+        );
     }
     let inline = boxes(&client, "article math:not([display=block])").await;
-    assert!(inline.len() >= 5, "inline formulas rendered: {}", inline.len());
-    assert!(inline.iter().all(|(w, h)| *w > 0.0 && *h > 0.0), "every inline formula has a size");
+    assert!(
+        inline.len() >= 5,
+        "inline formulas rendered: {}",
+        inline.len()
+    );
+    assert!(
+        inline.iter().all(|(w, h)| *w > 0.0 && *h > 0.0),
+        "every inline formula has a size"
+    );
     // Chromium treats it as MathML (MathML Core), not as unknown inline elements.
     let mathml = client
         .execute(
@@ -141,7 +171,10 @@ async fn check_pages(client: Client, base: String) {
     let mathml = mathml.as_str().unwrap().to_owned();
     let (namespace, display) = mathml.split_once(' ').unwrap();
     assert_eq!(namespace, "http://www.w3.org/1998/Math/MathML");
-    assert!(display.ends_with("math"), "computed display should be a math display: {display}");
+    assert!(
+        display.ends_with("math"),
+        "computed display should be a math display: {display}"
+    );
     // A fraction lays out with the numerator above the denominator.
     let frac = client
         .execute(
@@ -168,7 +201,10 @@ async fn check_pages(client: Client, base: String) {
         )
         .await
         .unwrap();
-    assert!(overflow.as_f64().unwrap() <= 1.0, "home overflows horizontally on a phone: {overflow}");
+    assert!(
+        overflow.as_f64().unwrap() <= 1.0,
+        "home overflows horizontally on a phone: {overflow}"
+    );
     screenshot(&client, "home-mobile.png").await;
 }
 
@@ -211,9 +247,15 @@ async fn assert_inert(client: &Client, base: &str, path: &str) {
         panic!("{path}: a dialog opened ({text:?}): hostile input ran as script");
     }
     loaded.unwrap_or_else(|e| panic!("{path}: could not load: {e}"));
-    let found = client.execute(INERT_CHECK, vec![]).await.expect("run inert check");
+    let found = client
+        .execute(INERT_CHECK, vec![])
+        .await
+        .expect("run inert check");
     let found: Vec<String> = serde_json::from_value(found).expect("list of findings");
-    assert!(found.is_empty(), "{path}: hostile input left executable traces: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "{path}: hostile input left executable traces: {found:#?}"
+    );
 }
 
 /// One summary file per hostile-input list: every payload its own paragraph (and, for
@@ -251,20 +293,27 @@ fn write_hostile_summaries(dir: &Path) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_input_stays_inert_in_the_browser() {
-    let Some((chromium, driver)) = browser_tools() else { return };
+    let Some((chromium, driver)) = browser_tools() else {
+        return;
+    };
     let work = tempfile::tempdir().unwrap();
     let server = Server::start(work.path(), &["--no-demo"]);
     let files = work.path().join("hostile");
     std::fs::create_dir_all(&files).unwrap();
     let ids = write_hostile_summaries(&files);
     server.import(&files);
+    server.add_user("hostile_user", "a hostile user's passphrase");
 
     let (_driver, client) = start_browser(&chromium, &driver, &work.path().join("profile")).await;
     let base = server.base.clone();
     let outcome = tokio::spawn({
         let client = client.clone();
         async move {
-            let mut paths = vec!["/".to_owned(), "/?list=recent".to_owned(), "/user/hostile".to_owned()];
+            let mut paths = vec![
+                "/".to_owned(),
+                "/?list=recent".to_owned(),
+                "/user/hostile".to_owned(),
+            ];
             paths.extend(ids.iter().map(|id| format!("/abs/{id}")));
             // Hostile search text, echoed back in the search page and its form.
             let lists = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/security/xss");
@@ -282,7 +331,10 @@ async fn hostile_input_stays_inert_in_the_browser() {
                 }
             }
             // The summary pages themselves, reached from the paper pages.
-            client.goto(&url(&base, &format!("/abs/{}", ids[0]))).await.unwrap();
+            client
+                .goto(&url(&base, &format!("/abs/{}", ids[0])))
+                .await
+                .unwrap();
             let link = client
                 .find(fantoccini::Locator::Css("article a[href^='/summary/']"))
                 .await
@@ -290,6 +342,60 @@ async fn hostile_input_stays_inert_in_the_browser() {
             let href = link.attr("href").await.unwrap().expect("permalink href");
             assert_inert(&client, &base, &href).await;
             screenshot(&client, "hostile-summary.png").await;
+
+            // A signed-in user types hostile text where people write about themselves
+            // and comment: display name, bio, and comments under the hostile summary.
+            log_in(
+                &client,
+                &base,
+                "hostile_user",
+                "a hostile user's passphrase",
+            )
+            .await;
+            let quick: Vec<&str> = quick.lines().filter(|l| !l.trim().is_empty()).collect();
+            let polyglots = std::fs::read_to_string(lists.join("XSS_Polyglots.txt")).unwrap();
+            client.goto(&url(&base, "/settings/profile")).await.unwrap();
+            fill(
+                &client,
+                "#display_name",
+                "<img src=x onerror=alert('name')>",
+            )
+            .await;
+            fill(&client, "#bio", &quick.join("\n\n")).await;
+            click(
+                &client,
+                "form[action='/settings/profile'] button[type=submit]",
+            )
+            .await;
+            wait_for_element(&client, "main").await;
+            for chunk in [quick.join("\n\n"), polyglots.clone()] {
+                client.goto(&url(&base, &href)).await.unwrap();
+                fill(&client, "#comment-new", &chunk).await;
+                click(&client, "form.comment-new button[type=submit]").await;
+                wait_for_element(&client, ".comment").await;
+            }
+            for path in [
+                href.clone(),
+                "/user/hostile_user".to_owned(),
+                "/users".to_owned(),
+            ] {
+                assert_inert(&client, &base, &path).await;
+            }
+            client
+                .goto(&url(&base, "/user/hostile_user"))
+                .await
+                .unwrap();
+            let profile = page_text(&client).await;
+            assert!(
+                profile.contains("<img src=x onerror=alert('name')>"),
+                "the hostile display name shows as text: {profile}"
+            );
+            client.goto(&url(&base, &href)).await.unwrap();
+            assert!(
+                boxes(&client, ".comment").await.len() >= 2,
+                "both hostile comments are shown"
+            );
+            screenshot(&client, "hostile-comments.png").await;
         }
     })
     .await;
@@ -318,7 +424,10 @@ async fn fill(client: &Client, css: &str, text: &str) {
         .await
         .unwrap_or_else(|e| panic!("no field {css}: {e}"));
     field.clear().await.ok();
-    field.send_keys(text).await.unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+    field
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
 }
 
 /// Clicks through the DOM, as a person's click would: the live preview can move a
@@ -367,7 +476,13 @@ async fn wait_for_element(client: &Client, css: &str) {
 }
 
 async fn page_text(client: &Client) -> String {
-    client.find(fantoccini::Locator::Css("main")).await.unwrap().text().await.unwrap()
+    client
+        .find(fantoccini::Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 async fn log_in(client: &Client, base: &str, login: &str, password: &str) {
@@ -388,23 +503,15 @@ async fn log_out(client: &Client) {
 /// page; a second user votes and comments; the first logs out.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_newcomer_signs_up_writes_and_gets_a_vote_and_a_comment() {
-    let Some((chromium, driver)) = browser_tools() else { return };
+    let Some((chromium, driver)) = browser_tools() else {
+        return;
+    };
     let Some(smtp) = Smtp::start() else { return };
     let work = tempfile::tempdir().unwrap();
     let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
     let server = Server::start_with_env(work.path(), &[], &[("SHORTSCIENCE_SMTP_URL", &smtp_url)]);
     // The second user is made by an operator on the command line.
-    let mut add = std::process::Command::new(support::bin())
-        .args(["user", "add", "second_reader", "--email", "second@example.org", "--password-stdin"])
-        .args(["--db", &server.db])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write as _;
-        add.stdin.take().unwrap().write_all(b"another long passphrase\n").unwrap();
-    }
-    assert!(add.wait().unwrap().success(), "user add");
+    server.add_user("second_reader", "another long passphrase");
 
     let (_driver, client) = start_browser(&chromium, &driver, &work.path().join("profile")).await;
     let base = server.base.clone();

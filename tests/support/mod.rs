@@ -142,6 +142,29 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// Creates a confirmed account with the operator's command.
+    pub fn add_user(&self, name: &str, password: &str) {
+        let mut add = Command::new(bin())
+            .args([
+                "user",
+                "add",
+                name,
+                "--email",
+                &format!("{name}@example.org"),
+                "--password-stdin",
+            ])
+            .args(["--db", &self.db])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("run shortscience user add");
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        assert!(add.wait().unwrap().success(), "user add {name}");
+    }
+
     /// Imports summary files into the served database with the CLI, asserting success.
     pub fn import(&self, path: &Path) {
         let out = Command::new(bin())
