@@ -465,6 +465,31 @@ async fn writes_need_a_write_token_and_change_nothing_when_refused() {
         assert_eq!(s, StatusCode::CREATED, "{comment}");
         assert_eq!(comment["author"]["username"], "ada");
 
+        // Reports reach the moderators.
+        for (body, status) in [
+            (
+                format!(r#"{{"kind": "summary", "id": {bob_sid}, "reason": "Copied text."}}"#),
+                201,
+            ),
+            (
+                r#"{"kind": "user", "username": "bob", "reason": "Spam."}"#.to_owned(),
+                201,
+            ),
+            (
+                r#"{"kind": "summary", "username": "bob", "reason": "x"}"#.to_owned(),
+                422,
+            ),
+            (
+                r#"{"kind": "summary", "id": 999999, "reason": "x"}"#.to_owned(),
+                404,
+            ),
+        ] {
+            let (s, _) = a
+                .write("POST", "/api/v1/reports", Some(&writer), &body)
+                .await;
+            assert_eq!(s.as_u16(), status, "[{db}] {body}");
+        }
+
         // Others' summaries cannot be edited or deleted.
         let (s, _) = a
             .write(

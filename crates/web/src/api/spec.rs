@@ -322,6 +322,19 @@ pub static OPERATIONS: &[Op] = &[
         handler: || put(writes::put_vote),
     },
     Op {
+        method: Method::Post,
+        path: "/reports",
+        id: "createReport",
+        tag: "Moderation",
+        summary: "Ask the moderators to look at a summary, comment or user.",
+        access: Access::Write,
+        params: &[],
+        body: Some("NewReport"),
+        ok: (201, Some("ReportCreated")),
+        errors: WRITE_ERRORS,
+        handler: || post(writes::post_report),
+    },
+    Op {
         method: Method::Get,
         path: "/users/{username}",
         id: "getUser",
@@ -512,7 +525,10 @@ pub fn openapi(base_url: &str, site_name: &str) -> Value {
         entry[op.method.as_str()] = operation(op);
     }
     let mut schemas = types::schemas();
-    for (name, schema) in writes::body_schemas() {
+    for (name, schema) in writes::body_schemas()
+        .into_iter()
+        .chain(writes::report_schemas())
+    {
         schemas.insert(name.into(), schema);
     }
     schemas.insert(

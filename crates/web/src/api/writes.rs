@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shortscience_ids::{CommentId, PaperRef, SummaryId};
 use shortscience_render::RENDERER_VERSION;
-use shortscience_store::{CommentWrite, NewPaper, SummaryImport, SummaryWrite};
+use shortscience_store::{
+    CommentWrite, MAX_REASON_CHARS, NewPaper, SummaryImport, SummaryWrite, TargetKind,
+};
 
 use super::auth::Writer;
 use super::problem::{ApiError, ApiResult, Kind};
@@ -479,4 +481,104 @@ pub async fn post_comment(
         .ok_or_else(|| ApiError::internal("a new comment could not be read back"))?;
     let out = CommentOut::new(view, &Urls(&state.config.base_url));
     Ok(created(out, &format!("/summary/{id}#comment-{comment}")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    /// `summary`, `comment` or `user`.
+    pub kind: String,
+    /// The summary's or comment's number.
+    #[serde(default, deserialize_with = "optional_whole_number")]
+    pub id: Option<i64>,
+    /// The user's name, for `kind: user`.
+    #[serde(default)]
+    pub username: Option<String>,
+    pub reason: String,
+}
+
+/// `POST /reports`: asks the moderators to look at a summary, comment or user.
+pub async fn post_report(
+    State(state): State<AppState>,
+    writer: Writer,
+    ApiJson(body): ApiJson<NewReport>,
+) -> ApiResult<Response> {
+    let me = writer.0.id;
+    let missing = || ApiError::not_found("There is nothing visible to you to report there.");
+    let (kind, target) = match (body.kind.as_str(), body.id, body.username.as_deref()) {
+        ("summary", Some(id), None) if id > 0 => {
+            let id = SummaryId(id);
+            state
+                .store
+                .summary(id, Some(me))
+                .await?
+                .ok_or_else(missing)?;
+            (TargetKind::Summary, id.0)
+        }
+        ("comment", Some(id), None) if id > 0 => {
+            let meta = state
+                .store
+                .comment_meta(CommentId(id))
+                .await?
+                .ok_or_else(missing)?;
+            state
+                .store
+                .summary(meta.summary_id, Some(me))
+                .await?
+                .ok_or_else(missing)?;
+            (TargetKind::Comment, id)
+        }
+        ("user", None, Some(name)) => {
+            let user = state.store.user_by_name(name).await?.ok_or_else(missing)?;
+            (TargetKind::User, user.id.0)
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "Give `kind: summary` or `kind: comment` with a positive `id`, or `kind: user` with a `username`.",
+            ));
+        }
+    };
+    if body.reason.trim().is_empty() || body.reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ApiError::invalid(format!(
+            "`reason` says briefly what is wrong, in 1 to {MAX_REASON_CHARS} characters."
+        )));
+    }
+    let id = state.store.report(me, kind, target, &body.reason).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// Body schemas of the report operation.
+pub fn report_schemas() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "NewReport",
+            json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["kind", "reason"],
+                "oneOf": [
+                    { "properties": { "kind": { "enum": ["summary", "comment"] } }, "required": ["id"],
+                      "not": { "required": ["username"] } },
+                    { "properties": { "kind": { "const": "user" } }, "required": ["username"],
+                      "not": { "required": ["id"] } },
+                ],
+                "properties": {
+                    "kind": { "type": "string", "enum": ["summary", "comment", "user"] },
+                    "id": { "type": "integer", "minimum": 1, "maximum": 9_007_199_254_740_991_i64 },
+                    "username": { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$" },
+                    "reason": { "type": "string", "minLength": 1, "maxLength": MAX_REASON_CHARS,
+                        "pattern": "\\S" },
+                },
+            }),
+        ),
+        (
+            "ReportCreated",
+            json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["id"],
+                "properties": { "id": { "type": "integer" } },
+            }),
+        ),
+    ]
 }
