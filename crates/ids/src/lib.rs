@@ -38,6 +38,9 @@ use std::str::FromStr;
 
 /// Longest input (after trimming) that is parsed at all, in bytes.
 pub const MAX_INPUT_LEN: usize = 512;
+/// Longest normalised value kept, so that the `kind:value` form of every identifier
+/// (the longest kind name is `openreview`) stays within [`MAX_INPUT_LEN`] and parses back.
+pub const MAX_VALUE_LEN: usize = MAX_INPUT_LEN - "openreview:".len();
 
 /// Hosts of ShortScience.org, whose paper links name a legacy key.
 pub(crate) const SHORTSCIENCE_HOSTS: &[&str] = &["shortscience.org", "www.shortscience.org"];
@@ -284,6 +287,17 @@ fn prepare(input: &str) -> Result<&str, IdError> {
 }
 
 fn parse_kind(kind: IdKind, s: &str) -> Result<PaperRef, IdError> {
+    let r = parse_kind_unbounded(kind, s)?;
+    if r.value.len() > MAX_VALUE_LEN {
+        return Err(IdError::TooLong {
+            len: r.value.len(),
+            start: r.value.chars().take(40).collect(),
+        });
+    }
+    Ok(r)
+}
+
+fn parse_kind_unbounded(kind: IdKind, s: &str) -> Result<PaperRef, IdError> {
     let input = s.to_owned();
     let simple = |value| PaperRef {
         kind,
@@ -731,5 +745,17 @@ mod tests {
         assert!(
             matches!(PaperRef::parse("journals/corr/abs-1904-06387"), Ok(r) if r.kind() == IdKind::Dblp)
         );
+    }
+
+    /// Found by the fuzzer: a DOI just under the input limit was accepted, but its
+    /// `doi:…` form was longer than the limit and no longer parsed back.
+    #[test]
+    fn every_accepted_value_parses_back_in_its_display_form() {
+        let near_limit = format!("10.1234/{}", "a".repeat(MAX_INPUT_LEN - 8));
+        assert_eq!(near_limit.len(), MAX_INPUT_LEN);
+        assert!(matches!(PaperRef::parse(&near_limit), Err(IdError::TooLong { .. })));
+        let longest = format!("10.1234/{}", "a".repeat(MAX_VALUE_LEN - 8));
+        let r = PaperRef::parse(&longest).expect("a value at the limit is accepted");
+        assert_eq!(PaperRef::parse(&r.to_string()).unwrap(), r);
     }
 }
