@@ -55,9 +55,9 @@ fn takeout_files_import_as_they_were() {
             (Some(r.created_at), Some(r.edited_at))
         );
         let mut refs = m.refs.clone();
-        refs.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+        refs.sort_by_key(|r| r.to_string());
         let mut want = r.paper.aliases.clone();
-        want.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+        want.sort_by_key(|r| r.to_string());
         assert_eq!(refs, want);
         assert_eq!(parsed.markdown, r.markdown.trim_end());
     }

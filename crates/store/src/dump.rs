@@ -276,7 +276,7 @@ impl Store {
                 r.try_get::<i64, _>("author_id")? == r.try_get::<i64, _>("summary_author")?;
             let gone = r.try_get::<Option<i64>, _>("user_deleted_at")?.is_some();
             let anonymous = get_flag(r, "anonymous")?;
-            let named = !stub && !gone && !(by_summary_author && anonymous);
+            let named = !stub && !gone && (!by_summary_author || !anonymous);
             Ok(DumpComment {
                 id: r.try_get("id")?,
                 summary_id: r.try_get("summary_id")?,

@@ -633,7 +633,7 @@ async fn every_feed_parses_and_links_from_its_page() {
             let (_, _, html) = a.text(&page).await;
             let escaped = feed.replace('&', "&amp;");
             assert!(
-                html.contains(&format!("type=\"application/atom+xml\" title="))
+                html.contains("type=\"application/atom+xml\" title=")
                     && html.contains(&format!("href=\"{escaped}\"")),
                 "[{db}] {page} links {feed}"
             );

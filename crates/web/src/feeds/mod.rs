@@ -261,7 +261,7 @@ pub async fn get_search_feed(
                 .await?,
         );
     }
-    views.sort_by(|a, b| (b.edited_at, b.id.0).cmp(&(a.edited_at, a.id.0)));
+    views.sort_by_key(|v| std::cmp::Reverse((v.edited_at, v.id.0)));
     let query = search_query_string(&text);
     let f = feed(
         &state,
