@@ -698,3 +698,102 @@ async fn discovery_files_and_structured_data() {
         assert!(page.contains("\"@type\":\"ScholarlyArticle\""), "{db}");
     }
 }
+
+#[tokio::test]
+async fn settings_pages_make_and_revoke_tokens_and_set_the_licence() {
+    let a = apps().await.remove(0);
+    let ada = a.account("ada").await;
+    let session = a.store.create_session(ada).await.unwrap();
+    let cookie = format!("ss_session={session}");
+    let post = |uri: &str, body: &str| {
+        Request::post(uri)
+            .header(header::COOKIE, &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    // Guests are sent to log in.
+    let r = a
+        .send(
+            Request::get("/settings/tokens")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let r = a
+        .send(post("/settings/tokens", "name=laptop&scope=write"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+    let page = String::from_utf8(
+        axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    let secret = page
+        .split("<code class=\"token-secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the secret is shown once")
+        .to_owned();
+    let (s, me) = a.get("/api/v1/me", Some(&secret)).await;
+    assert_eq!((s, me["username"].clone()), (StatusCode::OK, json!("ada")));
+    // The list shows it without the secret.
+    let r = a
+        .send(
+            Request::get("/settings/tokens")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let page = String::from_utf8(
+        axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(page.contains("laptop") && !page.contains(&secret));
+
+    let id = a.store.api_tokens(ada).await.unwrap()[0].id;
+    let r = a
+        .send(post(&format!("/settings/tokens/{id}/revoke"), ""))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.get("/api/v1/me", Some(&secret)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let r = a
+        .send(post("/settings/licence", "licence=CC-BY-SA-4.0"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.store.licence_of(ada).await.unwrap(),
+        shortscience_store::Licence::CcBySa4
+    );
+    let r = a.send(post("/settings/licence", "licence=CC0")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    let r = a
+        .send(
+            Request::get("/settings/takeout.zip")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/zip");
+    let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(bytes.starts_with(b"PK"), "a zip file");
+}
