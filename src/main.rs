@@ -48,9 +48,60 @@ enum Command {
     Dump(DumpArgs),
     /// Copy every row of one database into another, empty one (e.g. SQLite to PostgreSQL)
     CopyDb(CopyDbArgs),
+    /// Import a paper catalog: the DBLP XML dump, the arXiv metadata snapshot, or BibTeX
+    ImportCatalog(cmd::catalog::ImportCatalogArgs),
+    /// Write a synthetic DBLP-like dump of N records (benchmarks)
+    #[command(hide = true)]
+    GenDblp(cmd::bench::GenDblpArgs),
+    /// Time search, typeahead and id lookups, after seeding summaries (benchmarks)
+    #[command(hide = true)]
+    BenchSearch(cmd::bench::BenchSearchArgs),
     /// Fill a database with a synthetic site: papers, summaries, users, votes, comments (benchmarks)
     #[command(hide = true)]
     GenSite(cmd::gen_site::GenSiteArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct BackupArgs {
+    /// The backup file to create (must not exist)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+struct RestoreArgs {
+    /// A backup file made by `backup`, or a folder written by `dump`
+    #[arg(value_name = "FILE|DIR")]
+    file: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Replace a database that already holds data (stop the server first)
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+struct DumpArgs {
+    /// Folder to write into (created if missing; files of an older dump are replaced)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+struct CopyDbArgs {
+    /// Database to read: sqlite://PATH or postgres://…
+    #[arg(long, value_name = "URL")]
+    from: String,
+    /// Database to fill: it must have no rows (a new one is created and migrated)
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// Rows per INSERT
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    batch: usize,
 }
 
 /// Where the data lives. Flags beat SHORTSCIENCE_* variables, which beat the settings file.
@@ -98,49 +149,6 @@ struct ExportArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-struct BackupArgs {
-    /// The backup file to create (must not exist)
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
-    #[command(flatten)]
-    store: StoreArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-struct RestoreArgs {
-    /// A backup file made by `backup`, or a folder written by `dump`
-    #[arg(value_name = "FILE|DIR")]
-    file: PathBuf,
-    #[command(flatten)]
-    store: StoreArgs,
-    /// Replace a database that already holds data (stop the server first)
-    #[arg(long)]
-    force: bool,
-}
-
-#[derive(Debug, Clone, Args)]
-struct DumpArgs {
-    /// Folder to write into (created if missing; files of an older dump are replaced)
-    #[arg(value_name = "DIR")]
-    dir: PathBuf,
-    #[command(flatten)]
-    store: StoreArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-struct CopyDbArgs {
-    /// Database to read: sqlite://PATH or postgres://…
-    #[arg(long, value_name = "URL")]
-    from: String,
-    /// Database to fill: it must have no rows (a new one is created and migrated)
-    #[arg(long, value_name = "URL")]
-    to: String,
-    /// Rows per INSERT
-    #[arg(long, value_name = "N", default_value_t = 500)]
-    batch: usize,
-}
-
-#[derive(Debug, Clone, Args)]
 struct RenderArgs {
     /// Summary file (front matter optional), or `-` for standard input
     #[arg(value_name = "FILE")]
@@ -179,6 +187,9 @@ fn main() -> ExitCode {
             Command::Dump(args) => cmd::dump::run(args).await,
             Command::CopyDb(args) => cmd::migrate_db::run(args).await,
             Command::User(args) => cmd::user::run(args).await,
+            Command::ImportCatalog(args) => cmd::catalog::run(args).await,
+            Command::GenDblp(args) => cmd::bench::gen_dblp(args),
+            Command::BenchSearch(args) => cmd::bench::bench_search(args).await,
             Command::GenSite(args) => cmd::gen_site::run(args).await,
             Command::Render(_) => unreachable!("handled above"),
         }

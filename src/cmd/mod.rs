@@ -3,6 +3,8 @@
 
 pub mod backup;
 pub mod dump;
+pub mod bench;
+pub mod catalog;
 pub mod export;
 pub mod gen_site;
 pub mod import;

@@ -9,8 +9,8 @@ use shortscience_ids::{PaperId, PaperRef, SummaryId, UserId};
 use sqlx::AnyPool;
 
 mod accounts;
-mod comments;
 mod api_tokens;
+mod comments;
 mod catalog;
 mod db;
 mod dump;
@@ -47,6 +47,9 @@ pub use dump::{
 pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
 pub use users::check_username;
+pub use maintenance::{
+    ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
+};
 pub use comments::{
     CommentMeta, CommentView, CommentWrite, MAX_COMMENT_BYTES, thread_order,
 };
@@ -56,9 +59,6 @@ pub use moderation::{LogEntry, MAX_REASON_CHARS, ModAction, Report, TargetKind, 
 pub use profiles::{
     DirectoryEntry, MAX_BIO_BYTES, MAX_DIRECTORY_PAGE, MAX_DISPLAY_NAME_CHARS, Profile,
     ProfileUpdate, check_display_name, check_orcid, orcid_check_digit,
-};
-pub use maintenance::{
-    ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
 };
 
 #[derive(Debug, thiserror::Error)]

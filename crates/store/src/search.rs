@@ -206,11 +206,13 @@ fn push_filters(sql: &mut Sql, q: &SearchQuery) {
     }
 }
 
-/// Selects `PaperCard` columns for the ids of the CTE `page(paper_id, ord)`.
+/// Selects `PaperCard` columns for the ids of the CTE `page(paper_id, k1, k2)`, in the
+/// order of its sort keys (the page's own ORDER BY does not survive the join).
+/// Sort keys rather than ROW_NUMBER(): a window over every match would sort them twice.
 const CARDS_FROM_PAGE: &str = "SELECT p.id, p.title, p.authors, p.year, p.venue,
         (SELECT COUNT(*) FROM summaries c WHERE c.paper_id = p.id AND c.private = 0 AND c.hidden_at IS NULL) AS summaries
      FROM page JOIN papers p ON p.id = page.paper_id
-     ORDER BY page.ord, p.id";
+     ORDER BY page.k1, page.k2, p.id";
 
 pub(crate) fn card_from_row(row: &AnyRow) -> Result<PaperCard> {
     let id = PaperId(row.try_get("id")?);
@@ -308,7 +310,7 @@ impl Store {
             let mut sql = Sql::default();
             sql.push("WITH page AS (SELECT ")
                 .arg(Arg::Int(id.0))
-                .push(" AS paper_id, 0 AS ord) ")
+                .push(" AS paper_id, 0 AS k1, 0 AS k2) ")
                 .push(CARDS_FROM_PAGE);
             let cards = sql.fetch_all(&self.pool).await?;
             let items = cards
@@ -350,11 +352,11 @@ impl Store {
             }
             sql.push(
                 "WITH page AS (SELECT p.id AS paper_id,
-                    ROW_NUMBER() OVER (ORDER BY p.year DESC, p.id DESC) AS ord
+                    -COALESCE(p.year, 0) AS k1, -p.id AS k2
                  FROM papers p WHERE 1 = 1",
             );
             push_filters(&mut sql, q);
-            sql.push(" ORDER BY p.year DESC, p.id DESC");
+            sql.push(" ORDER BY k1, k2");
         } else {
             match self.backend {
                 Backend::Sqlite => {
@@ -377,11 +379,11 @@ impl Store {
                         " AND s.private = 0 AND s.hidden_at IS NULL
                          ), best AS (SELECT paper_id, MIN(rank) AS score FROM matched GROUP BY paper_id),
                          page AS (SELECT best.paper_id,
-                                ROW_NUMBER() OVER (ORDER BY best.score, best.paper_id) AS ord
+                                best.score AS k1, best.paper_id AS k2
                             FROM best JOIN papers p ON p.id = best.paper_id WHERE 1 = 1",
                     );
                     push_filters(&mut sql, q);
-                    sql.push(" ORDER BY best.score, best.paper_id");
+                    sql.push(" ORDER BY k1, k2");
                 }
                 Backend::Postgres => {
                     let text = terms.join(" ");
@@ -397,11 +399,11 @@ impl Store {
                             FROM summaries s, q WHERE s.search @@ q.q AND s.private = 0 AND s.hidden_at IS NULL
                          ), best AS (SELECT paper_id, MAX(rank) AS score FROM matched GROUP BY paper_id),
                          page AS (SELECT best.paper_id,
-                                ROW_NUMBER() OVER (ORDER BY best.score DESC, best.paper_id) AS ord
+                                -best.score AS k1, best.paper_id AS k2
                             FROM best JOIN papers p ON p.id = best.paper_id WHERE 1 = 1",
                         );
                     push_filters(&mut sql, q);
-                    sql.push(" ORDER BY best.score DESC, best.paper_id");
+                    sql.push(" ORDER BY k1, k2");
                 }
             }
         }
@@ -523,7 +525,7 @@ impl Store {
         };
         sql.push(
             "), page AS (SELECT id AS paper_id,
-                ROW_NUMBER() OVER (ORDER BY n DESC, title, id) AS ord
+                ROW_NUMBER() OVER (ORDER BY n DESC, title, id) AS k1, 0 AS k2
              FROM counted ORDER BY n DESC, title, id",
         );
         push_limit(&mut sql, per_page, offset);
@@ -579,7 +581,7 @@ impl Store {
                 let m = format!("authors : ({})", fts5_all(&terms));
                 sql.push(
                     "WITH page AS (SELECT p.id AS paper_id,
-                        ROW_NUMBER() OVER (ORDER BY p.year DESC, p.id DESC) AS ord
+                        -COALESCE(p.year, 0) AS k1, -p.id AS k2
                      FROM papers_fts f JOIN papers p ON p.id = f.rowid
                      WHERE papers_fts MATCH ",
                 )
@@ -596,7 +598,7 @@ impl Store {
                     .join(" & ");
                 sql.push(
                     "WITH page AS (SELECT p.id AS paper_id,
-                        ROW_NUMBER() OVER (ORDER BY p.year DESC, p.id DESC) AS ord
+                        -COALESCE(p.year, 0) AS k1, -p.id AS k2
                      FROM papers p WHERE p.search @@ to_tsquery('english', ",
                 )
                 .arg(Arg::Text(m))
@@ -605,7 +607,7 @@ impl Store {
                 .push(") > 0");
             }
         }
-        sql.push(" ORDER BY p.year DESC, p.id DESC");
+        sql.push(" ORDER BY k1, k2");
         push_limit(&mut sql, per_page, offset);
         sql.push(") ").push(CARDS_FROM_PAGE);
         let rows = sql.fetch_all(&self.pool).await?;
