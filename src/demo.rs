@@ -76,7 +76,10 @@ mod tests {
             assert_ne!(author, voter, "{voter} votes on their own {file}");
             assert!(!private, "{file} is private but gets a vote");
             assert!(*value == 1 || *value == -1);
-            assert!(files.iter().any(|(_, a, _)| a == voter), "{voter} is no demo author");
+            assert!(
+                files.iter().any(|(_, a, _)| a == voter),
+                "{voter} is no demo author"
+            );
         }
     }
 

@@ -23,7 +23,12 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// Log lines as `text` or `json` (one object per line) [default: the `log_format` setting, else text]
-    #[arg(long, global = true, env = "SHORTSCIENCE_LOG_FORMAT", value_name = "FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHORTSCIENCE_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
     log_format: Option<LogFormat>,
 }
 

@@ -27,7 +27,13 @@ fn stderr(o: &Output) -> String {
 }
 
 fn import(format: &str, file: &Path, db: &str) -> Output {
-    run(&["import-catalog", format, &file.display().to_string(), "--db", db])
+    run(&[
+        "import-catalog",
+        format,
+        &file.display().to_string(),
+        "--db",
+        db,
+    ])
 }
 
 /// Runs an import that must succeed; returns its summary line.
@@ -86,7 +92,10 @@ fn bibtex_exports_reimport_unchanged() {
     let db2 = format!("sqlite://{}", second.join("site.db").display());
 
     let line = import_ok("bibtex", &input, &db1);
-    assert!(line.contains("added 2, merged 0 (0 updated), rejected 0"), "{line}");
+    assert!(
+        line.contains("added 2, merged 0 (0 updated), rejected 0"),
+        "{line}"
+    );
 
     // Export both papers from the running site.
     let exported = {
@@ -94,17 +103,26 @@ fn bibtex_exports_reimport_unchanged() {
         export(&server, 2)
     };
     assert!(exported.contains("Łukasz Kaiser"), "{exported}");
-    assert!(exported.contains(r"Sparse \& Robust: 50\% of \$x\_1\$"), "{exported}");
+    assert!(
+        exported.contains(r"Sparse \& Robust: 50\% of \$x\_1\$"),
+        "{exported}"
+    );
     let out_file = dir.path().join("exported.bib");
     std::fs::write(&out_file, &exported).unwrap();
 
     // Into the same database: nothing new, nothing changed.
     let line = import_ok("bibtex", &out_file, &db1);
-    assert!(line.contains("added 0, merged 2 (0 updated), rejected 0"), "{line}");
+    assert!(
+        line.contains("added 0, merged 2 (0 updated), rejected 0"),
+        "{line}"
+    );
 
     // Into an empty one: the same papers, exported identically.
     let line = import_ok("bibtex", &out_file, &db2);
-    assert!(line.contains("added 2, merged 0 (0 updated), rejected 0"), "{line}");
+    assert!(
+        line.contains("added 2, merged 0 (0 updated), rejected 0"),
+        "{line}"
+    );
     let again = {
         let server = Server::start(&second, &["--no-demo"]);
         export(&server, 2)
@@ -133,9 +151,19 @@ fn unreadable_and_broken_files_exit_1() {
     )
     .unwrap();
     let out = import("dblp", &broken, &db);
-    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stdout(&out).contains("added 2"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("could not be read to the end"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not be read to the end"),
+        "{}",
+        stderr(&out)
+    );
 
     // A record without a title is rejected with its reason; the run succeeds.
     let partial = dir.path().join("partial.xml");
@@ -148,8 +176,16 @@ fn unreadable_and_broken_files_exit_1() {
     .unwrap();
     let out = import("dblp", &partial, &db);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("added 1, merged 0 (0 updated), rejected 1"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("record 1: DBLP record journals/x/D4"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("added 1, merged 0 (0 updated), rejected 1"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("record 1: DBLP record journals/x/D4"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -170,8 +206,16 @@ fn arxiv_snapshots_and_gzip_dumps() {
     .unwrap();
     let out = import("arxiv", &jsonl, &db);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("added 2, merged 0 (0 updated), rejected 1"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("record 2: arXiv snapshot line 2"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("added 2, merged 0 (0 updated), rejected 1"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("record 2: arXiv snapshot line 2"),
+        "{}",
+        stderr(&out)
+    );
 
     // The generator's dump, gzip-compressed, merges into the same database.
     let xml = dir.path().join("gen.xml");
@@ -187,20 +231,37 @@ fn arxiv_snapshots_and_gzip_dumps() {
     let first = import_ok("dblp", &gz, &db);
     let plain = import_ok("dblp", &xml, &db);
     assert!(first.contains("300 records"), "{first}");
-    assert!(plain.contains("added 0, merged 300 (0 updated), rejected 0"), "{plain}");
+    assert!(
+        plain.contains("added 0, merged 300 (0 updated), rejected 0"),
+        "{plain}"
+    );
 }
 
 #[test]
 fn dblp_imports_are_idempotent_on_every_backend() {
     let dir = tempfile::tempdir().unwrap();
     let xml = dir.path().join("gen.xml");
-    let out = run(&["gen-dblp", "2500", &xml.display().to_string(), "--seed", "9"]);
+    let out = run(&[
+        "gen-dblp",
+        "2500",
+        &xml.display().to_string(),
+        "--seed",
+        "9",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dbs = runtime.block_on(test_databases());
     for db in &dbs {
         // Small batches, so batches merge into papers of earlier ones.
-        let out = run(&["import-catalog", "dblp", &xml.display().to_string(), "--db", &db.url, "--batch", "300"]);
+        let out = run(&[
+            "import-catalog",
+            "dblp",
+            &xml.display().to_string(),
+            "--db",
+            &db.url,
+            "--batch",
+            "300",
+        ]);
         assert!(out.status.success(), "[{}] {}", db.name, stderr(&out));
         let line = stdout(&out);
         let added: u64 = line
@@ -213,7 +274,11 @@ fn dblp_imports_are_idempotent_on_every_backend() {
         assert!(line.contains("rejected 0"), "[{}] {line}", db.name);
 
         let again = import_ok("dblp", &xml, &db.url);
-        assert!(again.contains("added 0, merged 2500 (0 updated), rejected 0"), "[{}] {again}", db.name);
+        assert!(
+            again.contains("added 0, merged 2500 (0 updated), rejected 0"),
+            "[{}] {again}",
+            db.name
+        );
     }
     drop(dbs);
 }

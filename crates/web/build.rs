@@ -20,7 +20,9 @@ fn main() {
     for (url, path) in &files {
         // Relative to the manifest at compile time, not this run's absolute path: a
         // target dir shared by two checkouts must not compile one with the other's files.
-        let relative = path.strip_prefix(&manifest).expect("under the manifest dir");
+        let relative = path
+            .strip_prefix(&manifest)
+            .expect("under the manifest dir");
         writeln!(
             out,
             "    ({url:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{}\"))),",

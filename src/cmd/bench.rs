@@ -65,7 +65,9 @@ impl Rng {
     /// Independent-looking streams per (seed, stream): both are scrambled before they
     /// meet, so neighbouring streams are not shifted copies of each other.
     fn new(seed: u64, stream: u64) -> Rng {
-        Rng(mix(mix(seed ^ 0x5EED) ^ mix(stream.wrapping_add(0x9E37_79B9_7F4A_7C15))))
+        Rng(mix(
+            mix(seed ^ 0x5EED) ^ mix(stream.wrapping_add(0x9E37_79B9_7F4A_7C15))
+        ))
     }
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -106,23 +108,131 @@ impl Zipf {
 
 /// The most frequent title words; the long tail is made of pseudo-words.
 const COMMON: &[&str] = &[
-    "learning", "neural", "networks", "deep", "model", "models", "data", "graph", "efficient",
-    "analysis", "optimization", "robust", "adaptive", "system", "systems", "approach",
-    "estimation", "detection", "recognition", "generative", "reinforcement", "language",
-    "representation", "inference", "bayesian", "stochastic", "convex", "sparse", "distributed",
-    "parallel", "algorithm", "algorithms", "framework", "semantic", "image", "video", "speech",
-    "attention", "transformer", "adversarial", "training", "scalable", "online", "federated",
-    "privacy", "secure", "fast", "large", "scale", "multi", "task", "transfer", "domain",
-    "unsupervised", "supervised", "self", "contrastive", "embedding", "embeddings", "kernel",
-    "clustering", "classification", "regression", "prediction", "control", "planning",
-    "policy", "gradient", "descent", "variational", "causal", "fairness", "explainable",
-    "interpretable", "quantum", "wireless", "software", "verification", "database", "query",
-    "queries", "index", "search", "retrieval", "recommendation", "social", "network",
-    "dynamic", "temporal", "spatial", "segmentation", "3d", "object", "tracking", "visual",
-    "question", "answering", "translation", "text", "dialogue", "knowledge", "reasoning",
-    "theory", "bounds", "complexity", "approximation", "random", "matrix", "tensor",
-    "diffusion", "flow", "memory", "energy", "hardware", "compiler", "program", "synthesis",
-    "logic", "games", "agents", "multiagent", "robot", "robotics", "medical", "clinical",
+    "learning",
+    "neural",
+    "networks",
+    "deep",
+    "model",
+    "models",
+    "data",
+    "graph",
+    "efficient",
+    "analysis",
+    "optimization",
+    "robust",
+    "adaptive",
+    "system",
+    "systems",
+    "approach",
+    "estimation",
+    "detection",
+    "recognition",
+    "generative",
+    "reinforcement",
+    "language",
+    "representation",
+    "inference",
+    "bayesian",
+    "stochastic",
+    "convex",
+    "sparse",
+    "distributed",
+    "parallel",
+    "algorithm",
+    "algorithms",
+    "framework",
+    "semantic",
+    "image",
+    "video",
+    "speech",
+    "attention",
+    "transformer",
+    "adversarial",
+    "training",
+    "scalable",
+    "online",
+    "federated",
+    "privacy",
+    "secure",
+    "fast",
+    "large",
+    "scale",
+    "multi",
+    "task",
+    "transfer",
+    "domain",
+    "unsupervised",
+    "supervised",
+    "self",
+    "contrastive",
+    "embedding",
+    "embeddings",
+    "kernel",
+    "clustering",
+    "classification",
+    "regression",
+    "prediction",
+    "control",
+    "planning",
+    "policy",
+    "gradient",
+    "descent",
+    "variational",
+    "causal",
+    "fairness",
+    "explainable",
+    "interpretable",
+    "quantum",
+    "wireless",
+    "software",
+    "verification",
+    "database",
+    "query",
+    "queries",
+    "index",
+    "search",
+    "retrieval",
+    "recommendation",
+    "social",
+    "network",
+    "dynamic",
+    "temporal",
+    "spatial",
+    "segmentation",
+    "3d",
+    "object",
+    "tracking",
+    "visual",
+    "question",
+    "answering",
+    "translation",
+    "text",
+    "dialogue",
+    "knowledge",
+    "reasoning",
+    "theory",
+    "bounds",
+    "complexity",
+    "approximation",
+    "random",
+    "matrix",
+    "tensor",
+    "diffusion",
+    "flow",
+    "memory",
+    "energy",
+    "hardware",
+    "compiler",
+    "program",
+    "synthesis",
+    "logic",
+    "games",
+    "agents",
+    "multiagent",
+    "robot",
+    "robotics",
+    "medical",
+    "clinical",
 ];
 
 /// Small words titles are glued with (indexed like any other word on SQLite).
@@ -131,25 +241,152 @@ const GLUE: &[&str] = &[
 ];
 
 const FIRST: &[&str] = &[
-    "Wei", "Jing", "Li", "Yang", "Hao", "Xin", "Yu", "Jun", "Ming", "Lei", "Anna", "Maria",
-    "David", "Michael", "John", "James", "Robert", "Sarah", "Laura", "Emma", "Thomas",
-    "Daniel", "Andrew", "Peter", "Paul", "Mark", "Alexander", "Sergey", "Ivan", "Olga",
-    "Hiroshi", "Takashi", "Yuki", "Kenji", "Raj", "Amit", "Priya", "Anil", "Sanjay", "Arjun",
-    "Ahmed", "Mohamed", "Omar", "Fatima", "Ali", "Carlos", "Juan", "Luis", "Ana", "Pedro",
-    "Marco", "Luca", "Giulia", "Pierre", "Julien", "Sophie", "Hans", "Klaus", "Stefan",
-    "Lars", "Nils", "Ingrid", "Kim", "Min", "Seung", "Ji", "Hyun", "Noam", "Yoav", "Elena",
-    "J&uuml;rgen", "Fran&ccedil;ois", "Ren&eacute;", "S&oslash;ren", "Bj&ouml;rn",
-    "Zolt&aacute;n", "Andr&eacute;s", "J&ouml;rg", "In&ecirc;s", "Jos&eacute;",
+    "Wei",
+    "Jing",
+    "Li",
+    "Yang",
+    "Hao",
+    "Xin",
+    "Yu",
+    "Jun",
+    "Ming",
+    "Lei",
+    "Anna",
+    "Maria",
+    "David",
+    "Michael",
+    "John",
+    "James",
+    "Robert",
+    "Sarah",
+    "Laura",
+    "Emma",
+    "Thomas",
+    "Daniel",
+    "Andrew",
+    "Peter",
+    "Paul",
+    "Mark",
+    "Alexander",
+    "Sergey",
+    "Ivan",
+    "Olga",
+    "Hiroshi",
+    "Takashi",
+    "Yuki",
+    "Kenji",
+    "Raj",
+    "Amit",
+    "Priya",
+    "Anil",
+    "Sanjay",
+    "Arjun",
+    "Ahmed",
+    "Mohamed",
+    "Omar",
+    "Fatima",
+    "Ali",
+    "Carlos",
+    "Juan",
+    "Luis",
+    "Ana",
+    "Pedro",
+    "Marco",
+    "Luca",
+    "Giulia",
+    "Pierre",
+    "Julien",
+    "Sophie",
+    "Hans",
+    "Klaus",
+    "Stefan",
+    "Lars",
+    "Nils",
+    "Ingrid",
+    "Kim",
+    "Min",
+    "Seung",
+    "Ji",
+    "Hyun",
+    "Noam",
+    "Yoav",
+    "Elena",
+    "J&uuml;rgen",
+    "Fran&ccedil;ois",
+    "Ren&eacute;",
+    "S&oslash;ren",
+    "Bj&ouml;rn",
+    "Zolt&aacute;n",
+    "Andr&eacute;s",
+    "J&ouml;rg",
+    "In&ecirc;s",
+    "Jos&eacute;",
 ];
 
 const LAST: &[&str] = &[
-    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun",
-    "Smith", "Johnson", "Brown", "Jones", "Miller", "Davis", "Garcia", "Rodriguez", "Wilson",
-    "Martinez", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Lee", "Kim", "Park",
-    "Nguyen", "Tanaka", "Suzuki", "Sato", "Kumar", "Singh", "Sharma", "Patel", "Gupta",
-    "M&uuml;ller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Rossi", "Russo",
-    "Ferrari", "Dubois", "Moreau", "Petrov", "Ivanov", "Cohen", "Levi", "Silva", "Santos",
-    "Oliveira", "Hansen", "Johansson", "Nielsen", "Kowalski", "Nowak", "G&ouml;del",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Garcia",
+    "Rodriguez",
+    "Wilson",
+    "Martinez",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Lee",
+    "Kim",
+    "Park",
+    "Nguyen",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Kumar",
+    "Singh",
+    "Sharma",
+    "Patel",
+    "Gupta",
+    "M&uuml;ller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Dubois",
+    "Moreau",
+    "Petrov",
+    "Ivanov",
+    "Cohen",
+    "Levi",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Hansen",
+    "Johansson",
+    "Nielsen",
+    "Kowalski",
+    "Nowak",
+    "G&ouml;del",
 ];
 
 const SYLLABLES_ON: &[&str] = &[
@@ -170,7 +407,12 @@ fn pseudo_word(i: usize) -> String {
             SYLLABLES_CO[(k / (SYLLABLES_ON.len() * SYLLABLES_NU.len())) % SYLLABLES_CO.len()]
         )
     };
-    format!("{}{}{}", syl(i % per), syl((i / per) % per), if i % 3 == 0 { "ion" } else { "" })
+    format!(
+        "{}{}{}",
+        syl(i % per),
+        syl((i / per) % per),
+        if i % 3 == 0 { "ion" } else { "" }
+    )
 }
 
 const VOCABULARY: usize = 30_000;
@@ -178,27 +420,67 @@ const AUTHORS: usize = 200_000;
 const SURNAMES: usize = 20_000;
 
 const CONFERENCES: &[(&str, &str)] = &[
-    ("nips", "NeurIPS"), ("icml", "ICML"), ("iclr", "ICLR"), ("cvpr", "CVPR"),
-    ("iccv", "ICCV"), ("eccv", "ECCV"), ("acl", "ACL"), ("emnlp", "EMNLP"),
-    ("naacl", "NAACL-HLT"), ("aaai", "AAAI"), ("ijcai", "IJCAI"), ("kdd", "KDD"),
-    ("www", "WWW"), ("sigir", "SIGIR"), ("sigmod", "SIGMOD Conference"), ("vldb", "VLDB"),
-    ("icde", "ICDE"), ("stoc", "STOC"), ("focs", "FOCS"), ("soda", "SODA"), ("chi", "CHI"),
-    ("uist", "UIST"), ("osdi", "OSDI"), ("sosp", "SOSP"), ("nsdi", "NSDI"),
-    ("sigcomm", "SIGCOMM"), ("pldi", "PLDI"), ("popl", "POPL"), ("icse", "ICSE"),
-    ("fse", "ESEC/SIGSOFT FSE"), ("ccs", "CCS"), ("uss", "USENIX Security Symposium"),
-    ("sp", "IEEE Symposium on Security and Privacy"), ("icra", "ICRA"), ("iros", "IROS"),
-    ("rss", "Robotics: Science and Systems"), ("colt", "COLT"), ("aistats", "AISTATS"),
-    ("uai", "UAI"), ("interspeech", "INTERSPEECH"),
+    ("nips", "NeurIPS"),
+    ("icml", "ICML"),
+    ("iclr", "ICLR"),
+    ("cvpr", "CVPR"),
+    ("iccv", "ICCV"),
+    ("eccv", "ECCV"),
+    ("acl", "ACL"),
+    ("emnlp", "EMNLP"),
+    ("naacl", "NAACL-HLT"),
+    ("aaai", "AAAI"),
+    ("ijcai", "IJCAI"),
+    ("kdd", "KDD"),
+    ("www", "WWW"),
+    ("sigir", "SIGIR"),
+    ("sigmod", "SIGMOD Conference"),
+    ("vldb", "VLDB"),
+    ("icde", "ICDE"),
+    ("stoc", "STOC"),
+    ("focs", "FOCS"),
+    ("soda", "SODA"),
+    ("chi", "CHI"),
+    ("uist", "UIST"),
+    ("osdi", "OSDI"),
+    ("sosp", "SOSP"),
+    ("nsdi", "NSDI"),
+    ("sigcomm", "SIGCOMM"),
+    ("pldi", "PLDI"),
+    ("popl", "POPL"),
+    ("icse", "ICSE"),
+    ("fse", "ESEC/SIGSOFT FSE"),
+    ("ccs", "CCS"),
+    ("uss", "USENIX Security Symposium"),
+    ("sp", "IEEE Symposium on Security and Privacy"),
+    ("icra", "ICRA"),
+    ("iros", "IROS"),
+    ("rss", "Robotics: Science and Systems"),
+    ("colt", "COLT"),
+    ("aistats", "AISTATS"),
+    ("uai", "UAI"),
+    ("interspeech", "INTERSPEECH"),
 ];
 
 const JOURNALS: &[(&str, &str)] = &[
-    ("jmlr", "J. Mach. Learn. Res."), ("pami", "IEEE Trans. Pattern Anal. Mach. Intell."),
-    ("ijcv", "Int. J. Comput. Vis."), ("nature", "Nature"), ("tacl", "Trans. Assoc. Comput. Linguistics"),
-    ("ai", "Artif. Intell."), ("cacm", "Commun. ACM"), ("jacm", "J. ACM"),
-    ("tods", "ACM Trans. Database Syst."), ("tog", "ACM Trans. Graph."), ("tit", "IEEE Trans. Inf. Theory"),
-    ("tnn", "IEEE Trans. Neural Networks Learn. Syst."), ("pvldb", "Proc. VLDB Endow."),
-    ("siamcomp", "SIAM J. Comput."), ("tse", "IEEE Trans. Software Eng."),
-    ("neco", "Neural Comput."), ("ml", "Mach. Learn."), ("jair", "J. Artif. Intell. Res."),
+    ("jmlr", "J. Mach. Learn. Res."),
+    ("pami", "IEEE Trans. Pattern Anal. Mach. Intell."),
+    ("ijcv", "Int. J. Comput. Vis."),
+    ("nature", "Nature"),
+    ("tacl", "Trans. Assoc. Comput. Linguistics"),
+    ("ai", "Artif. Intell."),
+    ("cacm", "Commun. ACM"),
+    ("jacm", "J. ACM"),
+    ("tods", "ACM Trans. Database Syst."),
+    ("tog", "ACM Trans. Graph."),
+    ("tit", "IEEE Trans. Inf. Theory"),
+    ("tnn", "IEEE Trans. Neural Networks Learn. Syst."),
+    ("pvldb", "Proc. VLDB Endow."),
+    ("siamcomp", "SIAM J. Comput."),
+    ("tse", "IEEE Trans. Software Eng."),
+    ("neco", "Neural Comput."),
+    ("ml", "Mach. Learn."),
+    ("jair", "J. Artif. Intell. Res."),
 ];
 
 /// What the generator and the benchmark draw from.
@@ -267,7 +549,10 @@ impl Synth {
         let month = i % ARXIV_MONTHS;
         let (yy, mm) = (15 + month / 12, month % 12 + 1);
         // Sequence numbers start at 1: arXiv has no paper 00000.
-        (format!("{yy:02}{mm:02}.{:05}", (i / ARXIV_MONTHS) % 99_999 + 1), 2000 + yy as i32)
+        (
+            format!("{yy:02}{mm:02}.{:05}", (i / ARXIV_MONTHS) % 99_999 + 1),
+            2000 + yy as i32,
+        )
     }
 
     fn word(&self, rng: &mut Rng) -> &str {
@@ -307,7 +592,9 @@ impl Synth {
         let mut rng = Rng::new(self.seed, i);
         rng.next(); // the draw `kind` used
         let kind = self.kind(i);
-        let authors: Vec<String> = (0..1 + rng.below(5)).map(|_| self.author(&mut rng)).collect();
+        let authors: Vec<String> = (0..1 + rng.below(5))
+            .map(|_| self.author(&mut rng))
+            .collect();
         let title = self.title(&mut rng);
         let surname = authors[0]
             .rsplit(' ')
@@ -336,7 +623,10 @@ impl Synth {
             Kind::Conference => {
                 let (short, name) = CONFERENCES[rng.below(CONFERENCES.len() as u64) as usize];
                 let yy = year % 100;
-                let mut ee = vec![format!("https://doi.org/10.{}/{short}.{year}.{tag}", 1000 + short.len())];
+                let mut ee = vec![format!(
+                    "https://doi.org/10.{}/{short}.{year}.{tag}",
+                    1000 + short.len()
+                )];
                 // A tenth were preprints first: link an earlier CoRR record (merged on import).
                 if rng.below(10) == 0 && i > 0 {
                     for _ in 0..8 {
@@ -369,7 +659,10 @@ impl Synth {
                     year,
                     venue: name.into(),
                     volume: Some((1 + rng.below(60)).to_string()),
-                    ee: vec![format!("https://doi.org/10.{}/{short}.{year}.{tag}", 2000 + short.len())],
+                    ee: vec![format!(
+                        "https://doi.org/10.{}/{short}.{year}.{tag}",
+                        2000 + short.len()
+                    )],
                 }
             }
         }
@@ -382,8 +675,16 @@ impl Synth {
             Kind::Conference => ("inproceedings", "booktitle"),
             Kind::Corr | Kind::Journal => ("article", "journal"),
         };
-        let informal = if r.kind == Kind::Corr { " publtype=\"informal\"" } else { "" };
-        let _ = writeln!(out, "<{element} mdate=\"2024-01-01\" key=\"{}\"{informal}>", r.key);
+        let informal = if r.kind == Kind::Corr {
+            " publtype=\"informal\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<{element} mdate=\"2024-01-01\" key=\"{}\"{informal}>",
+            r.key
+        );
         for a in &r.authors {
             let _ = writeln!(out, "<author>{a}</author>");
         }
@@ -432,7 +733,9 @@ fn bar(len: u64) -> ProgressBar {
     } else {
         ProgressBar::hidden()
     };
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} eta {eta} {wide_msg}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} eta {eta} {wide_msg}")
+    {
         bar.set_style(style);
     }
     bar
@@ -485,7 +788,11 @@ fn line(name: &str, mut t: Vec<Duration>) -> String {
 }
 
 /// A random existing paper (ids of bulk imports are dense; gaps are retried).
-async fn random_paper(store: &Store, rng: &mut Rng, max_id: i64) -> anyhow::Result<Option<shortscience_store::Paper>> {
+async fn random_paper(
+    store: &Store,
+    rng: &mut Rng,
+    max_id: i64,
+) -> anyhow::Result<Option<shortscience_store::Paper>> {
     for _ in 0..20 {
         let id = PaperId(1 + rng.below(max_id.max(1) as u64) as i64);
         if let Some(p) = store.paper(id).await? {
@@ -495,7 +802,13 @@ async fn random_paper(store: &Store, rng: &mut Rng, max_id: i64) -> anyhow::Resu
     Ok(None)
 }
 
-async fn seed_summaries(store: &Store, synth: &Synth, rng: &mut Rng, need: u64, max_id: i64) -> anyhow::Result<()> {
+async fn seed_summaries(
+    store: &Store,
+    synth: &Synth,
+    rng: &mut Rng,
+    need: u64,
+    max_id: i64,
+) -> anyhow::Result<()> {
     let progress = bar(need);
     progress.set_message("seeding summaries");
     let users = Zipf::new(5_000, 2.0, 1.0);
@@ -560,7 +873,12 @@ pub async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<ExitCode> {
     for k in 0..args.queries {
         let q = match k % 10 {
             0..=4 => format!("{} {}", synth.word(&mut rng), synth.word(&mut rng)),
-            5 | 6 => format!("{} {} {}", synth.word(&mut rng), synth.word(&mut rng), synth.word(&mut rng)),
+            5 | 6 => format!(
+                "{} {} {}",
+                synth.word(&mut rng),
+                synth.word(&mut rng),
+                synth.word(&mut rng)
+            ),
             7 => synth.word(&mut rng).to_owned(),
             _ => decode_entities(&synth.author(&mut rng)),
         };
@@ -644,7 +962,11 @@ pub async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<ExitCode> {
         let t = Instant::now();
         let found = search(r.external_url()).await?;
         by_id.push(t.elapsed());
-        anyhow::ensure!(found.items.first().is_some_and(|h| h.exact), "{} not found by search", r.label());
+        anyhow::ensure!(
+            found.items.first().is_some_and(|h| h.exact),
+            "{} not found by search",
+            r.label()
+        );
     }
     println!("{}", line("id via search (URL)", by_id));
     Ok(ExitCode::SUCCESS)
@@ -675,7 +997,11 @@ mod tests {
             assert_eq!(x.key, y.key);
             assert_eq!(x.title, y.title);
             assert!(keys.insert(x.key.clone()), "duplicate key {}", x.key);
-            assert!(PaperRef::parse(&format!("dblp:{}", x.key)).is_ok(), "{}", x.key);
+            assert!(
+                PaperRef::parse(&format!("dblp:{}", x.key)).is_ok(),
+                "{}",
+                x.key
+            );
             for e in &x.ee {
                 assert!(PaperRef::parse(e).is_ok(), "{e}");
             }

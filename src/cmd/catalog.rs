@@ -319,7 +319,8 @@ pub async fn run(args: ImportCatalogArgs) -> anyhow::Result<ExitCode> {
     }
     bar.enable_steady_tick(Duration::from_millis(250));
     let started = Instant::now();
-    let (tally, fatal) = import_file(&store, args.format, &args.file, args.batch as usize, &bar).await?;
+    let (tally, fatal) =
+        import_file(&store, args.format, &args.file, args.batch as usize, &bar).await?;
     bar.finish_and_clear();
 
     let name = args.file.display().to_string();

@@ -2,9 +2,9 @@
 //! `anyhow` errors are reported by `main`.
 
 pub mod backup;
-pub mod dump;
 pub mod bench;
 pub mod catalog;
+pub mod dump;
 pub mod export;
 pub mod gen_site;
 pub mod import;

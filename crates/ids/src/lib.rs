@@ -753,7 +753,10 @@ mod tests {
     fn every_accepted_value_parses_back_in_its_display_form() {
         let near_limit = format!("10.1234/{}", "a".repeat(MAX_INPUT_LEN - 8));
         assert_eq!(near_limit.len(), MAX_INPUT_LEN);
-        assert!(matches!(PaperRef::parse(&near_limit), Err(IdError::TooLong { .. })));
+        assert!(matches!(
+            PaperRef::parse(&near_limit),
+            Err(IdError::TooLong { .. })
+        ));
         let longest = format!("10.1234/{}", "a".repeat(MAX_VALUE_LEN - 8));
         let r = PaperRef::parse(&longest).expect("a value at the limit is accepted");
         assert_eq!(PaperRef::parse(&r.to_string()).unwrap(), r);

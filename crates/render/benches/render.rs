@@ -12,7 +12,11 @@ fn bench_render(c: &mut Criterion) {
     // Guard the input's shape, so the figure keeps meaning what BENCHMARKS.md says.
     let formulas = SUMMARY.matches("$$").count() / 2 + SUMMARY.matches('$').count() / 2
         - SUMMARY.matches("$$").count();
-    assert!((5_500..7_000).contains(&SUMMARY.len()), "{} bytes", SUMMARY.len());
+    assert!(
+        (5_500..7_000).contains(&SUMMARY.len()),
+        "{} bytes",
+        SUMMARY.len()
+    );
     assert_eq!(formulas, 20, "formulas in the input");
     let mut group = c.benchmark_group("render");
     group.throughput(Throughput::Bytes(SUMMARY.len() as u64));

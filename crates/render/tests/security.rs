@@ -85,8 +85,7 @@ fn own_payloads_are_inert() {
 #[test]
 fn xss_lists_are_inert() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/security/xss");
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
     let mut payloads = 0;
     for entry in entries {
         let bytes = std::fs::read(entry.expect("readable entry").path()).expect("readable list");

@@ -10,8 +10,8 @@ use sqlx::AnyPool;
 
 mod accounts;
 mod api_tokens;
-mod comments;
 mod catalog;
+mod comments;
 mod db;
 mod dump;
 mod health;
@@ -20,8 +20,8 @@ mod migrate;
 mod moderation;
 mod papers;
 mod profiles;
-mod revisions;
 pub mod ranking;
+mod revisions;
 mod search;
 mod shares;
 mod summaries;
@@ -31,35 +31,33 @@ mod users;
 mod votes;
 mod writing;
 
-pub use catalog::{BatchOutcome, MAX_ABSTRACT_BYTES, MAX_AUTHORS, MAX_FIELD_CHARS};
-pub use search::{
-    MAX_TERM_CHARS, MAX_TERMS, MAX_TYPEAHEAD, MIN_PREFIX_CHARS, PaperCard, SearchHit, SearchQuery,
-    search_terms,
-};
-pub use summaries::MAX_PER_PAGE;
+pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
 pub use api_tokens::{
     API_TOKEN_PREFIX, ApiToken, Licence, MAX_TOKEN_NAME, MAX_TOKENS_PER_USER, TokenScope,
 };
+pub use catalog::{BatchOutcome, MAX_ABSTRACT_BYTES, MAX_AUTHORS, MAX_FIELD_CHARS};
+pub use comments::{CommentMeta, CommentView, CommentWrite, MAX_COMMENT_BYTES, thread_order};
 pub use dump::{
-    Dump, DumpAlias, DumpComment, DumpPaper, DumpSummary, DumpUser, RestoreComment,
-    RestoreSummary, SitemapData, Takeout, TakeoutComment, TakeoutVote,
+    Dump, DumpAlias, DumpComment, DumpPaper, DumpSummary, DumpUser, RestoreComment, RestoreSummary,
+    SitemapData, Takeout, TakeoutComment, TakeoutVote,
 };
-pub use accounts::{Account, DeleteSummaries, NewAccount, Role, Taken, check_email};
-pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
-pub use users::check_username;
 pub use maintenance::{
     ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
 };
-pub use comments::{
-    CommentMeta, CommentView, CommentWrite, MAX_COMMENT_BYTES, thread_order,
-};
-pub use revisions::{Revision, RevisionInfo};
-pub use writing::{OwnSummary, SummaryMeta};
 pub use moderation::{LogEntry, MAX_REASON_CHARS, ModAction, Report, TargetKind, check_reason};
 pub use profiles::{
     DirectoryEntry, MAX_BIO_BYTES, MAX_DIRECTORY_PAGE, MAX_DISPLAY_NAME_CHARS, Profile,
     ProfileUpdate, check_display_name, check_orcid, orcid_check_digit,
 };
+pub use revisions::{Revision, RevisionInfo};
+pub use search::{
+    MAX_TERM_CHARS, MAX_TERMS, MAX_TYPEAHEAD, MIN_PREFIX_CHARS, PaperCard, SearchHit, SearchQuery,
+    search_terms,
+};
+pub use summaries::MAX_PER_PAGE;
+pub use tokens::{SessionInfo, TokenPurpose, UsedToken};
+pub use users::check_username;
+pub use writing::{OwnSummary, SummaryMeta};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -264,7 +264,16 @@ impl Store {
             (Saved::Created, Some(t)) => t,
             _ => now(),
         };
-        record_revision_in(&mut tx, id, s.author, &s.markdown, s.private, s.anonymous, at).await?;
+        record_revision_in(
+            &mut tx,
+            id,
+            s.author,
+            &s.markdown,
+            s.private,
+            s.anonymous,
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(saved)
     }

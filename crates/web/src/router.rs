@@ -62,20 +62,21 @@ pub fn build(state: AppState) -> Router {
     let probes = crate::ops::probe_routes(state.clone());
     let state_for_api = state.clone();
     // Outermost first.
-    routes.layer(
-        ServiceBuilder::new()
-            .layer(from_fn(crate::ops::request_id::track))
-            .layer(from_fn(middleware::security_headers))
-            .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-            .layer(from_fn_with_state(state.clone(), middleware::render_errors))
-            .layer(from_fn_with_state(state, crate::auth::middleware))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                REQUEST_TIMEOUT,
-            ))
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-            .layer(csrf),
-    )
-    .merge(probes)
-    .merge(crate::api::routes(state_for_api))
+    routes
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(crate::ops::request_id::track))
+                .layer(from_fn(middleware::security_headers))
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+                .layer(from_fn_with_state(state.clone(), middleware::render_errors))
+                .layer(from_fn_with_state(state, crate::auth::middleware))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    REQUEST_TIMEOUT,
+                ))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(csrf),
+        )
+        .merge(probes)
+        .merge(crate::api::routes(state_for_api))
 }

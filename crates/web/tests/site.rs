@@ -575,7 +575,9 @@ async fn hostile_metadata_is_escaped() {
             assert_eq!(
                 html.matches("<script").count(),
                 html.matches("<script src=\"/static/").count()
-                    + html.matches("<script type=\"application/ld+json\">").count(),
+                    + html
+                        .matches("<script type=\"application/ld+json\">")
+                        .count(),
                 "[{}] {uri} carries a script tag",
                 t.db
             );

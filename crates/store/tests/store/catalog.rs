@@ -15,7 +15,14 @@ fn record(i: usize) -> NewPaper {
         title: format!("Synthetic paper number {i}"),
         authors: vec![format!("Author {}", i % 7), "Ada Lovelace".into()],
         year: Some(2000 + (i % 20) as i32),
-        venue: Some(if i.is_multiple_of(2) { "EvenConf" } else { "OddConf" }.into()),
+        venue: Some(
+            if i.is_multiple_of(2) {
+                "EvenConf"
+            } else {
+                "OddConf"
+            }
+            .into(),
+        ),
         abstract_text: None,
     }
 }

@@ -108,7 +108,10 @@ async fn sqlite_connections_use_wal_and_enforce_foreign_keys() {
             .fetch_one(&mut *conn)
             .await
             .unwrap();
-        assert_eq!(sync, 2, "synchronous should be FULL (2): acknowledged writes survive power loss");
+        assert_eq!(
+            sync, 2,
+            "synchronous should be FULL (2): acknowledged writes survive power loss"
+        );
         let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
             .fetch_one(&mut *conn)
             .await

@@ -211,7 +211,10 @@ pub async fn get_search(
     if !p.text.trim().is_empty() {
         l.feeds.push(crate::feeds::FeedLink {
             title: format!("Summaries matching “{}”", clip(&p.text, 80)),
-            href: format!("/search/feed.atom?{}", crate::feeds::search_query_string(&p.text)),
+            href: format!(
+                "/search/feed.atom?{}",
+                crate::feeds::search_query_string(&p.text)
+            ),
         });
     }
     html(&SearchPage {
