@@ -361,6 +361,9 @@ impl Store {
             match self.backend {
                 Backend::Sqlite => {
                     // bm25 is negative, better matches lower; summary matches weigh half.
+                    // CROSS JOIN keeps the full-text match as the outer loop: left to itself,
+                    // the planner walked every public summary and ran the match per row
+                    // (69 s instead of 0.1 s at 100,000 summaries).
                     let m = fts5_all(&terms);
                     sql.push(
                         "WITH matched AS (
@@ -371,7 +374,7 @@ impl Store {
                     .push(
                         " UNION ALL
                             SELECT s.paper_id, 0.5 * bm25(summaries_fts) AS rank
-                            FROM summaries_fts JOIN summaries s ON s.id = summaries_fts.rowid
+                            FROM summaries_fts CROSS JOIN summaries s ON s.id = summaries_fts.rowid
                             WHERE summaries_fts MATCH ",
                     )
                     .arg(Arg::Text(m))
@@ -582,7 +585,7 @@ impl Store {
                 sql.push(
                     "WITH page AS (SELECT p.id AS paper_id,
                         -COALESCE(p.year, 0) AS k1, -p.id AS k2
-                     FROM papers_fts f JOIN papers p ON p.id = f.rowid
+                     FROM papers_fts f CROSS JOIN papers p ON p.id = f.rowid
                      WHERE papers_fts MATCH ",
                 )
                 .arg(Arg::Text(m))
