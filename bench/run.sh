@@ -89,14 +89,22 @@ echo 'bench-password-1234' | "$BIN" user add benchwriter --email bench@example.o
 
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
-SHORTSCIENCE_TRUSTED_PROXY=true SHORTSCIENCE_LOG_FORMAT=json RUST_LOG=warn \
-  "$BIN" serve --db "$DB" --bind "127.0.0.1:$PORT" --no-demo >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs "$BASE/healthz" >/dev/null || { echo "server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
+# start_server true|false: (re)starts the release server with the page cache on or off.
+start_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SHORTSCIENCE_PAGE_CACHE="$1" SHORTSCIENCE_TRUSTED_PROXY=true SHORTSCIENCE_LOG_FORMAT=json RUST_LOG=warn \
+    "$BIN" serve --db "$DB" --bind "127.0.0.1:$PORT" --no-demo >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fs "$BASE/healthz" >/dev/null || { echo "server did not start:" >&2; cat "$WORK/server.log" >&2; exit 1; }
+}
+start_server true
 
 LOGIN_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -c "$WORK/cookies" \
   -H 'Sec-Fetch-Site: same-origin' --data 'login=benchwriter&password=bench-password-1234' "$BASE/login")
@@ -231,6 +239,17 @@ for page in "${PAGES[@]}"; do
     run_wrk "${page%%|*}" "$c" "$BASE${page#*|}"
   done
 done
+
+# The honest cost of queries and templates: the same pages with the page cache off.
+start_server false
+for page in "home|$HOME_PATH" "paper, 6 summaries|$PAPER_PATH"; do
+  echo "${page%%|*}, no cache…" >&2
+  wrk -t1 -c4 -d1s "$BASE${page#*|}" >/dev/null
+  for c in $CONNS; do
+    run_wrk "${page%%|*}, no cache" "$c" "$BASE${page#*|}"
+  done
+done
+start_server true
 
 count_comments() {
   if [ "$BACKEND" = postgres ]; then

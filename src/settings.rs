@@ -17,6 +17,9 @@
 //! | `trusted_proxy` | `SHORTSCIENCE_TRUSTED_PROXY` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy that sets it) |
 //! | `offline` | `SHORTSCIENCE_OFFLINE` | `false` | never ask arXiv, Crossref, DataCite, DBLP or OpenReview about unknown papers |
 //! | `contact_email` | `SHORTSCIENCE_CONTACT_EMAIL` | `""` | address sent with metadata requests, as those services ask of polite clients |
+//! | `page_cache` | `SHORTSCIENCE_PAGE_CACHE` | `true` | keep guests' pages in memory until the next write (on any instance) or `page_cache_ttl` |
+//! | `page_cache_ttl` | `SHORTSCIENCE_PAGE_CACHE_TTL` | `60` | longest a cached page is served, in seconds (Popular decays with time) |
+//! | `page_cache_mb` | `SHORTSCIENCE_PAGE_CACHE_MB` | `32` | memory for cached pages, in MB |
 //!
 //! The table above is checked against [`Settings::default`] by a unit test.
 
@@ -46,6 +49,9 @@ pub struct Settings {
     pub trusted_proxy: bool,
     pub offline: bool,
     pub contact_email: String,
+    pub page_cache: bool,
+    pub page_cache_ttl: u64,
+    pub page_cache_mb: u64,
 }
 
 impl Default for Settings {
@@ -65,6 +71,9 @@ impl Default for Settings {
             trusted_proxy: false,
             offline: false,
             contact_email: String::new(),
+            page_cache: true,
+            page_cache_ttl: 60,
+            page_cache_mb: 32,
         }
     }
 }
@@ -112,6 +121,9 @@ const KEYS: &[&str] = &[
     "trusted_proxy",
     "offline",
     "contact_email",
+    "page_cache",
+    "page_cache_ttl",
+    "page_cache_mb",
 ];
 
 /// Layers every source. An explicit `config` file must exist; the default one may not.

@@ -339,6 +339,7 @@ pub async fn run(args: ImportCatalogArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64(),
         tally.summary()
     );
+    super::announce_write(&store).await;
     match fatal {
         Some(e) => {
             eprintln!("error: {name} could not be read to the end: {e}");

@@ -78,6 +78,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
     // Links between papers imported in this run resolve only now.
     rerender(&store).await?;
+    super::announce_write(&store).await;
     println!("{}", tally.line());
     Ok(if tally.failed == 0 {
         ExitCode::SUCCESS

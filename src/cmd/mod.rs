@@ -43,6 +43,15 @@ pub async fn open_store(args: &StoreArgs, more: Overrides) -> anyhow::Result<(Se
     Ok((settings, store))
 }
 
+/// Tells running servers that the database changed under them, so none keeps serving a
+/// cached page from before (see `shortscience_web::cache`). A failure is only logged:
+/// the pages then expire with the cache's time to live.
+pub async fn announce_write(store: &Store) {
+    if let Err(e) = store.bump_content_generation().await {
+        tracing::warn!(error = %e, "running servers may show cached pages until they expire");
+    }
+}
+
 /// Why one file was not imported; shown as `path:line: message`.
 #[derive(Debug)]
 pub struct Failure {

@@ -44,6 +44,7 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let counts = restore(&store, &args.file).await;
+    super::announce_write(&store).await;
     store.close().await;
     let counts = counts?;
     println!(

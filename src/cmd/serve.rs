@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use shortscience::demo::{self, DEMO_AUTHOR, DEMO_FILES};
@@ -10,6 +11,7 @@ use shortscience::summary_file;
 use shortscience_sources::{Resolver, SourcesConfig};
 use shortscience_store::Store;
 use shortscience_web::auth::Registration;
+use shortscience_web::cache::CacheSettings;
 use shortscience_web::{AppState, WebConfig, ops};
 use tracing::{info, warn};
 
@@ -58,6 +60,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         smtp_url: Some(settings.smtp_url.clone()).filter(|u| !u.trim().is_empty()),
         mail_from: settings.mail_from.clone(),
         trusted_proxy: settings.trusted_proxy,
+        page_cache: CacheSettings {
+            enabled: settings.page_cache,
+            ttl: Duration::from_secs(settings.page_cache_ttl),
+            max_bytes: usize::try_from(settings.page_cache_mb.saturating_mul(1 << 20))
+                .unwrap_or(usize::MAX),
+        },
     };
     if config.smtp_url.is_none() {
         info!("no smtp_url set: account e-mails (with their links) are written to this log");

@@ -84,6 +84,7 @@ pub async fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
             let store = store(&a.store).await?;
             let account = find(&store, &a.username).await?;
             store.set_role(account.id, a.role).await?;
+            super::announce_write(&store).await;
             println!("{} is now {}", account.username, a.role);
             Ok(ExitCode::SUCCESS)
         }
@@ -91,6 +92,7 @@ pub async fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
             let store = store(&a.store).await?;
             let account = find(&store, &a.username).await?;
             store.set_suspended(account.id, !a.lift).await?;
+            super::announce_write(&store).await;
             if a.lift {
                 println!("{} may log in again", account.username);
             } else {
@@ -176,6 +178,7 @@ async fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     };
     match store.create_account(&new).await? {
         Ok(id) => {
+            super::announce_write(&store).await;
             println!("created {} ({}, id {})", new.username, a.role, id.0);
             Ok(ExitCode::SUCCESS)
         }

@@ -14,6 +14,7 @@ mod catalog;
 mod comments;
 mod db;
 mod dump;
+mod generation;
 mod health;
 mod maintenance;
 mod migrate;

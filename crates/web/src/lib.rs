@@ -5,6 +5,7 @@ use shortscience_store::Store;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod citation;
 pub mod error;
 pub mod extract;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub auth: auth::Auth,
     /// Live lookup of papers not yet stored (`/paper?id=`); None: unknown ids are 404s.
     pub sources: Option<shortscience_sources::Resolver>,
+    /// Rendered pages for guests.
+    pub cache: cache::PageCache,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
     /// With a given mailer (tests use `Mailer::capture()`).
     pub fn with_mailer(store: Store, config: WebConfig, mailer: auth::mail::Mailer) -> AppState {
         AppState {
+            cache: cache::PageCache::new(store.clone(), config.page_cache.clone()),
             store,
             config: std::sync::Arc::new(config),
             auth: auth::Auth::new(mailer),
@@ -70,6 +74,8 @@ pub struct WebConfig {
     pub mail_from: String,
     /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy).
     pub trusted_proxy: bool,
+    /// The in-memory cache of guests' pages.
+    pub page_cache: cache::CacheSettings,
 }
 
 impl Default for WebConfig {
@@ -81,6 +87,7 @@ impl Default for WebConfig {
             smtp_url: None,
             mail_from: "ShortScience <noreply@localhost>".into(),
             trusted_proxy: false,
+            page_cache: cache::CacheSettings::default(),
         }
     }
 }

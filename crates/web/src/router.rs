@@ -61,12 +61,18 @@ pub fn build(state: AppState) -> Router {
 
     let probes = crate::ops::probe_routes(state.clone());
     let state_for_api = state.clone();
+    let cache = state.cache.clone();
     // Outermost first.
     routes
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(crate::ops::request_id::track))
                 .layer(from_fn(middleware::security_headers))
+                // Outside compression, so a cached page is compressed once.
+                .layer(from_fn_with_state(
+                    cache.clone(),
+                    crate::cache::serve_cached,
+                ))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(from_fn_with_state(state.clone(), middleware::render_errors))
                 .layer(from_fn_with_state(state, crate::auth::middleware))
@@ -79,4 +85,5 @@ pub fn build(state: AppState) -> Router {
         )
         .merge(probes)
         .merge(crate::api::routes(state_for_api))
+        .layer(from_fn_with_state(cache, crate::cache::note_writes))
 }

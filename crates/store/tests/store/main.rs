@@ -6,6 +6,7 @@ mod api;
 mod catalog;
 mod comments;
 mod dump;
+mod generation;
 mod lists;
 mod migrations;
 mod moderation;

@@ -42,6 +42,16 @@ pub struct Metrics {
     errors: AtomicU64,
     in_flight: AtomicI64,
     started: u64,
+    /// Page cache answers: hit, miss, bypass.
+    cache: [AtomicU64; 3],
+}
+
+/// How the page cache answered a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    Hit = 0,
+    Miss = 1,
+    Bypass = 2,
 }
 
 impl Default for Metrics {
@@ -51,6 +61,7 @@ impl Default for Metrics {
             latency: Mutex::default(),
             errors: AtomicU64::new(0),
             in_flight: AtomicI64::new(0),
+            cache: Default::default(),
             started: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
@@ -111,6 +122,10 @@ impl Metrics {
             }
             h.sum += secs;
         }
+    }
+
+    pub fn record_cache(&self, outcome: CacheOutcome) {
+        self.cache[outcome as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Requests recorded for a route and status class (tests and diagnostics).
@@ -209,6 +224,19 @@ impl Metrics {
                 "Database connections idle in the pool.",
             );
             let _ = writeln!(w, "shortscience_db_pool_idle_connections {idle}");
+        }
+        help(
+            w,
+            "shortscience_page_cache_requests_total",
+            "counter",
+            "Requests by how the page cache answered: hit, miss (rendered, then kept when cacheable) or bypass (signed in, not GET, or the check failed).",
+        );
+        for (label, n) in ["hit", "miss", "bypass"].iter().zip(&self.cache) {
+            let _ = writeln!(
+                w,
+                "shortscience_page_cache_requests_total{{outcome=\"{label}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
         }
         help(
             w,

@@ -73,10 +73,19 @@ async fn find(state: &AppState, r: &PaperRef) -> Result<PaperId, Response> {
     let label = clip(&r.label(), 200);
     let found = match &state.sources {
         None => state.store.find_paper(r).await.map_err(AppError::from),
-        Some(resolver) => match resolver.find_or_fetch(&state.store, r).await {
-            Ok(found) => Ok(found),
-            Err(LookupError::Store(e)) => Err(AppError::from(e)),
-            Err(LookupError::Source(e)) => return Err(source_failed(&label, &e)),
+        Some(resolver) => match state.store.find_paper(r).await {
+            Ok(None) => match resolver.find_or_fetch(&state.store, r).await {
+                Ok(found) => {
+                    if found.is_some() {
+                        // A GET that stored a paper: cached pages may list it now.
+                        state.cache.note_write().await;
+                    }
+                    Ok(found)
+                }
+                Err(LookupError::Store(e)) => Err(AppError::from(e)),
+                Err(LookupError::Source(e)) => return Err(source_failed(&label, &e)),
+            },
+            known => known.map_err(AppError::from),
         },
     };
     match found {

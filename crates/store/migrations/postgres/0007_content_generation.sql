@@ -1,0 +1,8 @@
+-- One row, written after every change that a page can show: app instances compare it
+-- with the value they cached pages under. Empty until the first write; the value is a
+-- random token, not a counter, so a restored or copied database never repeats a value
+-- an instance has already seen.
+CREATE TABLE content_generation (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    n   BIGINT NOT NULL
+);
