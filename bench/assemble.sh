@@ -8,7 +8,7 @@ ROOT="$(dirname "$BENCH_DIR")"
 {
   echo "# Benchmarks"
   echo
-  echo "Written by \`bench/run.sh\` (see README, \"Benchmarks\"); the sections after the tables come from \`bench/NOTES.md\`."
+  echo "Written by \`bench/run.sh\` and \`bench/catalog.sh\` (see README, \"Benchmarks\"); the sections after the tables come from \`bench/NOTES.md\`."
   echo
   echo "## Machine"
   echo
@@ -20,8 +20,15 @@ ROOT="$(dirname "$BENCH_DIR")"
   echo "## Page benchmarks"
   echo
   for f in "$BENCH_DIR"/results/*.md; do
-    cat "$f"
+    case "$(basename "$f")" in catalog-*) ;; *) cat "$f" ;; esac
   done
+  if compgen -G "$BENCH_DIR/results/catalog-*.md" >/dev/null; then
+    echo "## Catalog benchmarks"
+    echo
+    echo "Written by \`bench/catalog.sh\`."
+    echo
+    cat "$BENCH_DIR"/results/catalog-*.md
+  fi
   cat "$BENCH_DIR/NOTES.md"
 } >"$ROOT/BENCHMARKS.md"
 echo "wrote $ROOT/BENCHMARKS.md" >&2

@@ -33,7 +33,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(4, "search", "0004_search.sql"),
     migration!(5, "api", "0005_api.sql"),
     migration!(6, "moderation", "0006_moderation.sql"),
-    migration!(7, "content_generation", "0007_content_generation.sql"),
+    migration!(7, "page_speed", "0007_page_speed.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

@@ -1,3 +1,5 @@
+-- What serving pages fast needs.
+
 -- One row, written after every change that a page can show: app instances compare it
 -- with the value they cached pages under. Empty until the first write; the value is a
 -- random token, not a counter, so a restored or copied database never repeats a value
@@ -6,3 +8,8 @@ CREATE TABLE content_generation (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
     n   BIGINT NOT NULL
 );
+
+-- Popular ranks the 500 most recently edited visible summaries by votes and age: this
+-- index answers that from the index alone, without reading the (large) summary rows.
+CREATE INDEX summaries_popular ON summaries (private, edited_at DESC, id DESC, up, down)
+    WHERE hidden_at IS NULL;
