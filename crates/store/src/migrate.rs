@@ -33,6 +33,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(4, "search", "0004_search.sql"),
     migration!(5, "api", "0005_api.sql"),
     migration!(6, "moderation", "0006_moderation.sql"),
+    // 7 is being added on another branch.
+    migration!(8, "paper_merges", "0008_paper_merges.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

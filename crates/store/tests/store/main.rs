@@ -7,6 +7,7 @@ mod catalog;
 mod comments;
 mod dump;
 mod lists;
+mod merges;
 mod migrations;
 mod moderation;
 mod papers;
