@@ -17,6 +17,7 @@ mod dump;
 mod generation;
 mod health;
 mod maintenance;
+mod merges;
 mod migrate;
 mod moderation;
 mod papers;
@@ -45,6 +46,7 @@ pub use dump::{
 pub use maintenance::{
     ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
 };
+pub use merges::{MergeError, PaperMerge};
 pub use moderation::{LogEntry, MAX_REASON_CHARS, ModAction, Report, TargetKind, check_reason};
 pub use profiles::{
     DirectoryEntry, MAX_BIO_BYTES, MAX_DIRECTORY_PAGE, MAX_DISPLAY_NAME_CHARS, Profile,

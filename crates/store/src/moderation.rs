@@ -53,6 +53,8 @@ pub enum ModAction {
     Suspend,
     Unsuspend,
     Dismiss,
+    Merge,
+    UndoMerge,
 }
 
 impl ModAction {
@@ -63,6 +65,8 @@ impl ModAction {
             ModAction::Suspend => "suspend",
             ModAction::Unsuspend => "unsuspend",
             ModAction::Dismiss => "dismiss",
+            ModAction::Merge => "merge",
+            ModAction::UndoMerge => "undo merge",
         }
     }
 }
@@ -129,7 +133,7 @@ async fn target_exists(conn: &mut AnyConnection, kind: TargetKind, id: i64) -> R
     Ok(n > 0)
 }
 
-async fn log_in(
+pub(crate) async fn log_in(
     conn: &mut AnyConnection,
     actor: UserId,
     action: ModAction,

@@ -46,6 +46,7 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::pages::auth::routes())
         .merge(crate::pages::profile::routes())
         .merge(crate::pages::moderation::routes())
+        .merge(crate::pages::paper_merge::routes())
         .merge(crate::api::page_routes())
         .merge(crate::feeds::routes())
         .merge(crate::pages::write::routes())

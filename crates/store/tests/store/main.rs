@@ -8,6 +8,7 @@ mod comments;
 mod dump;
 mod generation;
 mod lists;
+mod merges;
 mod migrations;
 mod moderation;
 mod papers;

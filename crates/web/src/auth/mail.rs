@@ -5,6 +5,7 @@
 //! SMTP configured the message (with its link) is logged at info level instead, so a
 //! self-hoster can still confirm the first accounts.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +24,55 @@ const RETRY_AFTER: [Duration; 3] = [
 ];
 /// One SMTP conversation may take this long.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The queue bound and delivery timings. `Default` is what the site runs with; tests
+/// shorten the timings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSettings {
+    /// Messages waiting for the worker; past this, new ones are dropped (and logged).
+    pub queue: usize,
+    /// Longest one attempt may take: connecting, the server's replies, sending.
+    pub smtp_timeout: Duration,
+    /// Pauses before each retry; one attempt more than there are pauses.
+    pub retry_after: Vec<Duration>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            queue: QUEUE,
+            smtp_timeout: SMTP_TIMEOUT,
+            retry_after: RETRY_AFTER.to_vec(),
+        }
+    }
+}
+
+/// What the mailer did since it started (for tests and diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MailStats {
+    /// Messages delivered.
+    pub sent: u64,
+    /// Delivery attempts, failed or not.
+    pub attempts: u64,
+    /// Messages given up on after the last retry (or that could not be built).
+    pub failed: u64,
+    /// Messages refused because the queue was full or the worker had stopped.
+    pub dropped: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    sent: AtomicU64,
+    attempts: AtomicU64,
+    failed: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Counters {
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 /// A plain-text message to one address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +94,7 @@ pub enum MailError {
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<Inner>,
+    counters: Arc<Counters>,
 }
 
 enum Inner {
@@ -57,6 +108,15 @@ impl Mailer {
     /// `?tls=required` for STARTTLS, or `smtps://` for TLS from the start), logging
     /// otherwise. Must be called inside a tokio runtime: it starts the worker.
     pub fn from_config(smtp_url: Option<&str>, mail_from: &str) -> Result<Mailer, MailError> {
+        Mailer::from_config_with(smtp_url, mail_from, MailSettings::default())
+    }
+
+    /// [`Mailer::from_config`] with other queue and timing settings.
+    pub fn from_config_with(
+        smtp_url: Option<&str>,
+        mail_from: &str,
+        settings: MailSettings,
+    ) -> Result<Mailer, MailError> {
         let Some(url) = smtp_url.map(str::trim).filter(|u| !u.is_empty()) else {
             return Ok(Mailer::log_only());
         };
@@ -65,12 +125,15 @@ impl Mailer {
             .map_err(|_| MailError::From(mail_from.to_owned()))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError::Url(e.to_string()))?
-            .timeout(Some(SMTP_TIMEOUT))
+            // lettre bounds only the connect with this; `deliver` bounds the whole attempt.
+            .timeout(Some(settings.smtp_timeout))
             .build();
-        let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(deliver(rx, transport, from));
+        let (tx, rx) = mpsc::channel(settings.queue.max(1));
+        let counters = Arc::new(Counters::default());
+        tokio::spawn(deliver(rx, transport, from, settings, counters.clone()));
         Ok(Mailer {
             inner: Arc::new(Inner::Smtp(tx)),
+            counters,
         })
     }
 
@@ -78,6 +141,7 @@ impl Mailer {
     pub fn log_only() -> Mailer {
         Mailer {
             inner: Arc::new(Inner::Log),
+            counters: Arc::default(),
         }
     }
 
@@ -85,6 +149,7 @@ impl Mailer {
     pub fn capture() -> Mailer {
         Mailer {
             inner: Arc::new(Inner::Capture(Mutex::new(Vec::new()))),
+            counters: Arc::default(),
         }
     }
 
@@ -93,6 +158,17 @@ impl Mailer {
         match &*self.inner {
             Inner::Capture(list) => list.lock().unwrap_or_else(|e| e.into_inner()).clone(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Counts of what the mailer did so far.
+    pub fn stats(&self) -> MailStats {
+        let c = &self.counters;
+        MailStats {
+            sent: c.sent.load(Ordering::Relaxed),
+            attempts: c.attempts.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            dropped: c.dropped.load(Ordering::Relaxed),
         }
     }
 
@@ -110,6 +186,7 @@ impl Mailer {
                         mpsc::error::TrySendError::Full(m)
                         | mpsc::error::TrySendError::Closed(m) => m,
                     };
+                    Counters::add(&self.counters.dropped);
                     tracing::error!(to = %mail.to, subject = %mail.subject, "mail queue full or stopped; message dropped");
                 }
             }
@@ -126,33 +203,51 @@ impl Mailer {
     }
 }
 
-/// The worker: one message at a time, each tried up to four times.
+/// The worker: one message at a time, each tried `retry_after.len() + 1` times, each
+/// attempt bounded by `smtp_timeout` (a server that accepts and then says nothing would
+/// otherwise hold the worker, and so every later message, forever).
 async fn deliver(
     mut rx: mpsc::Receiver<Mail>,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    settings: MailSettings,
+    counters: Arc<Counters>,
 ) {
     while let Some(mail) = rx.recv().await {
         let message = match build(&mail, &from) {
             Ok(m) => m,
             Err(e) => {
+                Counters::add(&counters.failed);
                 tracing::error!(to = %mail.to, error = %e, "cannot build mail; dropped");
                 continue;
             }
         };
         let mut attempt = 0;
         loop {
-            match transport.send(message.clone()).await {
+            Counters::add(&counters.attempts);
+            let attempt_result =
+                tokio::time::timeout(settings.smtp_timeout, transport.send(message.clone())).await;
+            let sent = match attempt_result {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err(format!(
+                    "no answer from the mail server within {:?}",
+                    settings.smtp_timeout
+                )),
+            };
+            match sent {
                 Ok(_) => {
+                    Counters::add(&counters.sent);
                     tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
                     break;
                 }
-                Err(e) if attempt < RETRY_AFTER.len() => {
+                Err(e) if attempt < settings.retry_after.len() => {
                     tracing::warn!(to = %mail.to, error = %e, "mail not sent; retrying");
-                    tokio::time::sleep(RETRY_AFTER[attempt]).await;
+                    tokio::time::sleep(settings.retry_after[attempt]).await;
                     attempt += 1;
                 }
                 Err(e) => {
+                    Counters::add(&counters.failed);
                     tracing::error!(to = %mail.to, subject = %mail.subject, error = %e, "mail not sent; giving up");
                     break;
                 }

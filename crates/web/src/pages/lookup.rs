@@ -119,7 +119,7 @@ fn source_failed(label: &str, e: &SourceError) -> Response {
 }
 
 /// 301, not axum's 308: old links are GETs and crawlers understand 301 best.
-fn moved_permanently(location: &str) -> Response {
+pub(crate) fn moved_permanently(location: &str) -> Response {
     let value = HeaderValue::from_str(location).expect("local paths are valid header values");
     (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response()
 }

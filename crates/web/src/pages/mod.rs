@@ -11,6 +11,7 @@ pub mod home;
 pub mod lookup;
 pub mod moderation;
 pub mod paper;
+pub mod paper_merge;
 pub mod profile;
 pub mod profile_avatar;
 pub mod random;

@@ -41,6 +41,8 @@ struct PaperPage {
     summaries: Vec<SummaryItem>,
     write: WriteLink,
     cite: CiteLinks,
+    /// Moderators get the "merge this paper into…" form.
+    merge_from: Option<PaperId>,
 }
 
 pub async fn get_paper(
@@ -51,11 +53,15 @@ pub async fn get_paper(
 ) -> AppResult<Response> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let sort = parse_sort(query.sort.as_deref())?;
-    let paper = state
-        .store
-        .paper(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("There is no paper number {id} here.")))?;
+    let Some(paper) = state.store.paper(id).await? else {
+        // A paper merged into another: its old links lead there, for as long as the merge stands.
+        if let Some(into) = state.store.merged_into(id).await? {
+            return Ok(super::lookup::moved_permanently(&format!("/paper/{into}")));
+        }
+        return Err(AppError::not_found(format!(
+            "There is no paper number {id} here."
+        )));
+    };
     let mut summaries: Vec<SummaryItem> = state
         .store
         .paper_summaries(id, viewer.as_ref().map(|v| v.id), sort)
@@ -120,6 +126,10 @@ pub async fn get_paper(
         write,
         summaries,
         cite,
+        merge_from: viewer
+            .as_ref()
+            .is_some_and(CurrentUser::is_moderator)
+            .then_some(id),
     })
 }
 

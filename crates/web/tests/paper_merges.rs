@@ -1,0 +1,367 @@
+//! Merging papers through the router, on every test database: the moderator's form on
+//! the paper page, the confirmation, the merge, the 301s from the merged-away paper,
+//! its absence from search, sitemap and API, the list of merges with Undo, and who may
+//! do what (guest, user, moderator).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use shortscience_ids::{IdKind, PaperId, PaperRef, UserId};
+use shortscience_store::testing::{TestDb, test_databases};
+use shortscience_store::{NewAccount, NewPaper, Role, Store, SummaryWrite};
+use shortscience_web::auth::mail::Mailer;
+use shortscience_web::{AppState, WebConfig, router};
+use tower::ServiceExt;
+
+struct App {
+    app: Router,
+    store: Store,
+    db: &'static str,
+    _db: TestDb,
+}
+
+struct Who {
+    id: UserId,
+    cookie: String,
+}
+
+async fn apps() -> Vec<App> {
+    let mut out = Vec::new();
+    for db in test_databases().await {
+        let store = Store::connect(&db.url).await.expect("connect");
+        let config = WebConfig {
+            base_url: "http://127.0.0.1:8080".into(),
+            site_name: "shortscience".into(),
+            ..WebConfig::default()
+        };
+        let app = router(AppState::with_mailer(
+            store.clone(),
+            config,
+            Mailer::capture(),
+        ));
+        out.push(App {
+            app,
+            store,
+            db: db.name,
+            _db: db,
+        });
+    }
+    out
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn text(response: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    String::from_utf8(bytes.to_vec()).expect("utf-8")
+}
+
+fn location(r: &Response<Body>) -> String {
+    r.headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+impl App {
+    async fn get(&self, uri: &str, who: Option<&Who>) -> Response<Body> {
+        let mut r = Request::get(uri);
+        if let Some(w) = who {
+            r = r.header(header::COOKIE, &w.cookie);
+        }
+        let request = r.body(Body::empty()).unwrap();
+        self.app.clone().oneshot(request).await.expect("infallible")
+    }
+
+    async fn page(&self, uri: &str, who: Option<&Who>) -> String {
+        let r = self.get(uri, who).await;
+        assert_eq!(r.status(), StatusCode::OK, "[{}] GET {uri}", self.db);
+        text(r).await
+    }
+
+    async fn post(&self, uri: &str, who: Option<&Who>, fields: &[(&str, &str)]) -> Response<Body> {
+        let mut r =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(w) = who {
+            r = r.header(header::COOKIE, &w.cookie);
+        }
+        let request = r.body(Body::from(form(fields))).unwrap();
+        self.app.clone().oneshot(request).await.expect("infallible")
+    }
+
+    async fn user(&self, name: &str, role: Role) -> Who {
+        let new = NewAccount {
+            username: name.into(),
+            email: format!("{name}@example.org"),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
+            role,
+            email_confirmed: true,
+            pending: false,
+        };
+        let id = self.store.create_account(&new).await.unwrap().unwrap();
+        let token = self.store.create_session(id).await.unwrap();
+        Who {
+            id,
+            cookie: format!("ss_session={token}"),
+        }
+    }
+
+    /// A paper with one public summary by `who`.
+    async fn paper(&self, r: PaperRef, title: &str, who: &Who, text: &str) -> PaperId {
+        let paper = self
+            .store
+            .upsert_paper(&NewPaper {
+                refs: vec![r],
+                title: title.into(),
+                ..NewPaper::default()
+            })
+            .await
+            .unwrap();
+        self.store
+            .save_summary(&SummaryWrite {
+                paper,
+                author: who.id,
+                markdown: text.into(),
+                html: format!("<p>{text}</p>"),
+                excerpt: text.into(),
+                paper_refs: Vec::new(),
+                renderer_version: 1,
+                private: false,
+                anonymous: false,
+                created_at: None,
+            })
+            .await
+            .unwrap();
+        paper
+    }
+}
+
+fn arxiv(id: &str) -> PaperRef {
+    PaperRef::parse_as(IdKind::Arxiv, id).unwrap()
+}
+
+fn doi(id: &str) -> PaperRef {
+    PaperRef::parse_as(IdKind::Doi, id).unwrap()
+}
+
+fn links_to(html: &str, paper: PaperId) -> usize {
+    html.matches(&format!("/paper/{paper}\"")).count()
+}
+
+#[tokio::test]
+async fn merge_confirm_redirect_and_undo() {
+    for t in apps().await {
+        let db = t.db;
+        let mods = t.user("mod", Role::Moderator).await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
+        let from = t
+            .paper(
+                arxiv("1706.03762"),
+                "Quokka transformers",
+                &ada,
+                "A xylophone of heads.",
+            )
+            .await;
+        let into = t
+            .paper(
+                doi("10.5555/3295222.3295349"),
+                "Attention is all you need",
+                &bob,
+                "Multi-head attention.",
+            )
+            .await;
+        let (f, i) = (from.to_string(), into.to_string());
+
+        // The form is on the paper page for moderators only.
+        let page = t.page(&format!("/paper/{from}"), Some(&mods)).await;
+        assert!(page.contains("action=\"/moderation/merge\""), "[{db}]");
+        assert!(
+            page.contains(&format!("name=\"from\" value=\"{from}\"")),
+            "[{db}]"
+        );
+        let page = t.page(&format!("/paper/{from}"), Some(&ada)).await;
+        assert!(!page.contains("/moderation/merge"), "[{db}]");
+
+        // The confirmation names both papers; the target may be given by identifier.
+        let confirm = t
+            .page(
+                &format!("/moderation/merge?from={from}&into=10.5555%2F3295222.3295349"),
+                Some(&mods),
+            )
+            .await;
+        assert!(confirm.contains("Quokka transformers"), "[{db}]");
+        assert!(confirm.contains("Attention is all you need"), "[{db}]");
+        assert!(
+            confirm.contains(&format!("name=\"into\" value=\"{into}\"")),
+            "[{db}]"
+        );
+        assert!(
+            confirm.contains("method=\"post\" action=\"/moderation/merge\""),
+            "[{db}]"
+        );
+        assert!(
+            t.store.paper(from).await.unwrap().is_some(),
+            "[{db}] only shown"
+        );
+
+        // Refused merges are 400/404 pages, nothing changes.
+        let r = t
+            .post(
+                "/moderation/merge",
+                Some(&mods),
+                &[("from", &f), ("into", &f)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "[{db}] into itself");
+        let r = t
+            .post(
+                "/moderation/merge",
+                Some(&mods),
+                &[("from", &f), ("into", "99999")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
+        assert_eq!(t.store.merged_into(from).await.unwrap(), None, "[{db}]");
+
+        let r = t
+            .post(
+                "/moderation/merge",
+                Some(&mods),
+                &[("from", &f), ("into", &i), ("reason", "duplicate")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
+        assert_eq!(location(&r), "/moderation/merges", "[{db}]");
+
+        // Old addresses lead to `into`.
+        let r = t.get(&format!("/paper/{from}"), None).await;
+        assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY, "[{db}]");
+        assert_eq!(location(&r), format!("/paper/{into}"), "[{db}]");
+        let r = t.get("/paper?id=arXiv:1706.03762", None).await;
+        assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY, "[{db}]");
+        assert_eq!(location(&r), format!("/paper/{into}"), "[{db}]");
+        let r = t.get("/abs/1706.03762", None).await;
+        assert_eq!(location(&r), format!("/paper/{into}"), "[{db}]");
+        let page = t.page(&format!("/paper/{into}"), None).await;
+        assert!(page.contains("A xylophone of heads."), "[{db}]");
+        assert!(page.contains("Multi-head attention."), "[{db}]");
+
+        // Gone from search, the sitemap and the API; found under `into` instead.
+        let search = t.page("/search?q=xylophone", None).await;
+        assert_eq!(links_to(&search, from), 0, "[{db}]");
+        assert!(links_to(&search, into) >= 1, "[{db}]");
+        assert_eq!(links_to(&t.page("/search?q=quokka", None).await, from), 0);
+        let sitemap = t.page("/sitemap.xml", None).await;
+        assert!(!sitemap.contains(&format!("/paper/{from}<")), "[{db}]");
+        assert!(sitemap.contains(&format!("/paper/{into}<")), "[{db}]");
+        let r = t.get(&format!("/api/v1/papers/{from}"), None).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
+        let r = t.get("/api/v1/papers/arXiv:1706.03762", None).await;
+        assert_eq!(r.status(), StatusCode::OK, "[{db}]");
+        assert!(
+            text(r).await.contains("Attention is all you need"),
+            "[{db}]"
+        );
+
+        // Listed, with Undo; logged.
+        let merge = t.store.paper_merges(10).await.unwrap()[0].id;
+        let list = t.page("/moderation/merges", Some(&mods)).await;
+        assert!(list.contains("Quokka transformers"), "[{db}]");
+        assert!(list.contains("duplicate"), "[{db}]");
+        let undo = format!("/moderation/merges/{merge}/undo");
+        assert!(list.contains(&format!("action=\"{undo}\"")), "[{db}]");
+        let log = t.page("/moderation/log", Some(&mods)).await;
+        assert!(log.contains("<td>merge</td>"), "[{db}]");
+        assert!(log.contains(&format!("paper {from}")), "[{db}]");
+        let queue = t.page("/moderation", Some(&mods)).await;
+        assert!(queue.contains("href=\"/moderation/merges\""), "[{db}]");
+
+        // A merged-away paper cannot be merged again or merged into.
+        let r = t
+            .post(
+                "/moderation/merge",
+                Some(&mods),
+                &[("from", &f), ("into", &i)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "[{db}]");
+
+        let r = t.post(&undo, Some(&mods), &[("reason", "not one")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
+        let page = t.page(&format!("/paper/{from}"), None).await;
+        assert!(page.contains("Quokka transformers"), "[{db}]");
+        assert!(page.contains("A xylophone of heads."), "[{db}]");
+        assert!(
+            !t.page(&format!("/paper/{into}"), None)
+                .await
+                .contains("xylophone")
+        );
+        let r = t.get("/paper?id=arXiv:1706.03762", None).await;
+        assert_eq!(location(&r), format!("/paper/{from}"), "[{db}]");
+        let list = t.page("/moderation/merges", Some(&mods)).await;
+        assert!(list.contains("undone by mod"), "[{db}]");
+        assert!(!list.contains(&format!("action=\"{undo}\"")), "[{db}]");
+        let r = t.post(&undo, Some(&mods), &[]).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "[{db}] already undone");
+        let r = t
+            .post("/moderation/merges/999/undo", Some(&mods), &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
+    }
+}
+
+/// Every merge route as guest (sent to log in), user (403) and moderator.
+#[tokio::test]
+async fn merge_authorization_matrix() {
+    for t in apps().await {
+        let db = t.db;
+        let user = t.user("user", Role::User).await;
+        let mods = t.user("mod", Role::Moderator).await;
+        let from = t.paper(arxiv("1706.03762"), "One", &user, "one").await;
+        // Another author: one person's summaries of both papers could not be merged.
+        let into = t.paper(arxiv("1512.03385"), "Two", &mods, "two").await;
+        let (f, i) = (from.to_string(), into.to_string());
+        let fields = [("from", f.as_str()), ("into", i.as_str())];
+        let confirm = format!("/moderation/merge?from={f}&into={i}");
+        for uri in ["/moderation/merges", confirm.as_str()] {
+            let r = t.get(uri, None).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}] guest {uri}");
+            assert!(location(&r).starts_with("/login"), "[{db}] {uri}");
+            let r = t.get(uri, Some(&user)).await;
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "[{db}] user {uri}");
+            let r = t.get(uri, Some(&mods)).await;
+            assert_eq!(r.status(), StatusCode::OK, "[{db}] moderator {uri}");
+        }
+
+        let r = t.post("/moderation/merge", None, &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
+        assert!(location(&r).starts_with("/login"), "[{db}]");
+        let r = t.post("/moderation/merge", Some(&user), &fields).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "[{db}]");
+        assert_eq!(t.store.merged_into(from).await.unwrap(), None, "[{db}]");
+        let r = t.post("/moderation/merge", Some(&mods), &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
+        assert_eq!(t.store.merged_into(from).await.unwrap(), Some(into));
+
+        let merge = t.store.paper_merges(1).await.unwrap()[0].id;
+        let undo = format!("/moderation/merges/{merge}/undo");
+        let r = t.post(&undo, None, &[]).await;
+        assert!(location(&r).starts_with("/login"), "[{db}]");
+        let r = t.post(&undo, Some(&user), &[]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "[{db}]");
+        assert_eq!(t.store.merged_into(from).await.unwrap(), Some(into));
+        let r = t.post(&undo, Some(&mods), &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
+        assert_eq!(t.store.merged_into(from).await.unwrap(), None, "[{db}]");
+    }
+}
