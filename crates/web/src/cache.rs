@@ -37,6 +37,9 @@ use tokio::sync::watch;
 
 use crate::ops::metrics::{CacheOutcome, global as metrics};
 
+/// Longest a request waits for another one rendering the same page.
+const FILL_WAIT: Duration = Duration::from_secs(5);
+
 /// Response header saying how the cache answered: `hit`, `miss` or `bypass`.
 pub const CACHE_HEADER: &str = "x-cache";
 /// How long a generation read may take before the request skips the cache.
@@ -73,6 +76,37 @@ struct Inner {
     generation: Arc<Coalescer>,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
     bytes: AtomicUsize,
+    /// Pages being rendered now.
+    filling: Mutex<HashMap<String, Render>>,
+}
+
+/// A render in progress: its generation, and a flag set once it is done.
+type Render = (i64, Arc<watch::Sender<bool>>);
+
+enum Claim<'a> {
+    /// This request renders the page; dropping the guard releases the waiters.
+    Mine(Filling<'a>),
+    /// Another request renders it; wait, then look again.
+    Wait(watch::Receiver<bool>),
+}
+
+struct Filling<'a> {
+    cache: &'a PageCache,
+    key: String,
+    done: Arc<watch::Sender<bool>>,
+}
+
+impl Drop for Filling<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut filling) = self.cache.inner.filling.lock()
+            && filling
+                .get(&self.key)
+                .is_some_and(|(_, d)| Arc::ptr_eq(d, &self.done))
+        {
+            filling.remove(&self.key);
+        }
+        self.done.send_replace(true);
+    }
 }
 
 struct Entry {
@@ -106,6 +140,7 @@ impl PageCache {
                 generation: Coalescer::new(read),
                 entries: RwLock::default(),
                 bytes: AtomicUsize::new(0),
+                filling: Mutex::default(),
             }),
         }
     }
@@ -147,6 +182,26 @@ impl PageCache {
         let entry = entries.get(key)?;
         (entry.generation == generation && entry.stored.elapsed() < self.inner.settings.ttl)
             .then(|| entry.clone())
+    }
+
+    fn claim(&self, key: &str, generation: i64) -> Claim<'_> {
+        let mut filling = match self.inner.filling.lock() {
+            Ok(f) => f,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((g, done)) = filling.get(key)
+            && *g == generation
+        {
+            return Claim::Wait(done.subscribe());
+        }
+        // A render under an older generation is left to finish; this one takes over.
+        let done = Arc::new(watch::Sender::new(false));
+        filling.insert(key.to_owned(), (generation, done.clone()));
+        Claim::Mine(Filling {
+            cache: self,
+            key: key.to_owned(),
+            done,
+        })
     }
 
     fn put(&self, key: String, entry: Entry) {
@@ -200,9 +255,28 @@ pub async fn serve_cached(
         metrics().record_cache(CacheOutcome::Hit);
         return replay(&entry, method == Method::HEAD);
     }
+    // One request renders a missing page; others asking for it under the same generation
+    // wait for that page instead of rendering it again (after every write, all pages miss
+    // at once).
+    let filling = if method == Method::GET {
+        match cache.claim(&key, generation) {
+            Claim::Mine(guard) => Some(guard),
+            Claim::Wait(mut done) => {
+                let _ = tokio::time::timeout(FILL_WAIT, done.wait_for(|d| *d)).await;
+                if let Some(entry) = cache.get(&key, generation) {
+                    metrics().record_cache(CacheOutcome::Hit);
+                    return replay(&entry, false);
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
     metrics().record_cache(CacheOutcome::Miss);
     let response = next.run(request).await;
     if method == Method::HEAD || !cacheable(&response) {
+        drop(filling);
         return labelled(response, "miss");
     }
     let (mut parts, body) = response.into_parts();
@@ -225,6 +299,7 @@ pub async fn serve_cached(
             size,
         },
     );
+    drop(filling);
     labelled(Response::from_parts(parts, Body::from(body)), "miss")
 }
 
@@ -495,13 +570,14 @@ mod tests {
             r
         };
         let html = (header::CONTENT_TYPE, "text/html; charset=utf-8");
-        assert!(cacheable(&page(StatusCode::OK, &[html.clone()])));
+        let html_only = std::slice::from_ref(&html);
+        assert!(cacheable(&page(StatusCode::OK, html_only)));
         assert!(cacheable(&page(
             StatusCode::OK,
             &[(header::CONTENT_TYPE, "application/atom+xml")]
         )));
-        assert!(!cacheable(&page(StatusCode::NOT_FOUND, &[html.clone()])));
-        assert!(!cacheable(&page(StatusCode::SEE_OTHER, &[html.clone()])));
+        assert!(!cacheable(&page(StatusCode::NOT_FOUND, html_only)));
+        assert!(!cacheable(&page(StatusCode::SEE_OTHER, html_only)));
         assert!(!cacheable(&page(
             StatusCode::OK,
             &[(header::CONTENT_TYPE, "application/zip")]

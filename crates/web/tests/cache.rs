@@ -326,3 +326,33 @@ async fn head_answers_from_a_kept_page_with_its_length() {
         assert!(bytes.is_empty(), "[{db}]");
     }
 }
+
+#[tokio::test]
+async fn concurrent_guests_share_one_render() {
+    for site in sites(CacheSettings::default()).await {
+        let db = site.db;
+        let ada = site.user("ada").await;
+        let (paper, _) = site.paper_with_summary(&ada).await;
+        let url = format!("/paper/{paper}");
+        let requests: Vec<_> = (0..20)
+            .map(|_| {
+                let app = site.b.clone();
+                let url = url.clone();
+                tokio::spawn(async move { get(&app, &url, None).await })
+            })
+            .collect();
+        let mut misses = 0;
+        let mut bodies = std::collections::HashSet::new();
+        for r in requests {
+            let (how, status, body) = r.await.unwrap();
+            assert_eq!(status, StatusCode::OK, "[{db}]");
+            misses += usize::from(how == "miss");
+            bodies.insert(body);
+        }
+        assert_eq!(
+            misses, 1,
+            "[{db}] one request rendered, the others waited for it"
+        );
+        assert_eq!(bodies.len(), 1, "[{db}] and all got the same page");
+    }
+}

@@ -53,7 +53,6 @@ fn generous_limits() -> Limits {
         reset_account: lots(),
         write_ip: lots(),
         write_session: lots(),
-        ..Limits::default()
     }
 }
 
