@@ -1,5 +1,6 @@
 //! `shortscience dump DIR` then `shortscience restore DIR` into a fresh database: every
-//! public page of the restored site reads exactly as the original's. Both sites are
+//! public page of the restored site reads exactly as the original's, and a merged-away
+//! paper's old addresses still redirect. Both sites are
 //! driven in-process through two routers; the commands run as the real binary.
 
 mod support;
@@ -12,7 +13,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use shortscience_ids::{CommentId, PaperRef, SummaryId};
 use shortscience_render::RENDERER_VERSION;
-use shortscience_store::{CommentWrite, NewPaper, Store, SummaryImport};
+use shortscience_store::{CommentWrite, MergeError, NewPaper, Store, SummaryImport};
 use shortscience_web::{AppState, WebConfig, publish, router};
 use support::bin;
 use tower::ServiceExt;
@@ -179,11 +180,46 @@ async fn a_restored_dump_serves_the_same_public_pages() {
         a.summary(anon1, None).await.unwrap().unwrap().paper_id,
         paper
     );
+    // A standing merge (the newest paper, so new papers must number past it) and an
+    // undone one, which a dump leaves out. Before any page is served: the page cache
+    // does not see writes made straight through the store.
+    let dup = add(
+        &a,
+        "arXiv:1901.00002",
+        "merger",
+        "Same paper.",
+        false,
+        false,
+    )
+    .await;
+    let from = a.summary(dup, None).await.unwrap().unwrap().paper_id;
+    let undone = add(&a, "arXiv:1901.00001", "merger2", "Other.", false, false).await;
+    let undone = a.summary(undone, None).await.unwrap().unwrap().paper_id;
+    a.merge_papers(voter, undone, paper, "not really one")
+        .await
+        .unwrap();
+    let undo = a.paper_merges(1).await.unwrap()[0].id;
+    a.undo_merge(voter, undo, "").await.unwrap();
+    a.merge_papers(voter, from, paper, "secret reason")
+        .await
+        .unwrap();
     let app_a = app(&a);
     assert_eq!(
         get(&app_a, &format!("/summary/{anon1}")).await.0,
         StatusCode::OK
     );
+
+    let moved = |app: Router, uri: String| async move {
+        let r = app
+            .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let to = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (r.status(), to.unwrap_or_default())
+    };
 
     let dump_dir = tmp.path().join("dump");
     let out = run(&["dump", dump_dir.to_str().unwrap(), "--db", &a_url]);
@@ -197,6 +233,18 @@ async fn a_restored_dump_serves_the_same_public_pages() {
     let users = std::fs::read_to_string(dump_dir.join("users.jsonl")).unwrap();
     assert!(!users.contains('@') && !users.contains("argon2"), "{users}");
     assert!(dump_dir.join(format!("summaries/{anon1}.md")).is_file());
+    // Merges: the two ids and when, never who or why; undone ones not at all.
+    let merges = std::fs::read_to_string(dump_dir.join("merges.jsonl")).unwrap();
+    assert_eq!(merges.lines().count(), 1, "{merges}");
+    let merge: serde_json::Value = serde_json::from_str(merges.trim()).unwrap();
+    assert_eq!(merge["from"], from.0, "{merges}");
+    assert_eq!(merge["into"], paper.0, "{merges}");
+    assert!(merge["created_at"].as_i64().unwrap() > 1_600_000_000);
+    assert_eq!(merge.as_object().unwrap().len(), 3, "{merges}");
+    let manifest = std::fs::read_to_string(dump_dir.join("dump.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["version"], 2);
+    assert_eq!(manifest["merges"], 1);
 
     let out = run(&["restore", dump_dir.to_str().unwrap(), "--db", &b_url]);
     assert!(out.starts_with("restored "), "{out}");
@@ -276,7 +324,44 @@ async fn a_restored_dump_serves_the_same_public_pages() {
             );
         }
     }
-    // The restored site keeps numbering after the restored ids.
+    // The merged-away paper's addresses still lead to the kept one, as on the original.
+    for rest in ["", "/cite.bib", "/feed.atom"] {
+        let uri = format!("/paper/{from}{rest}");
+        let want = (
+            StatusCode::MOVED_PERMANENTLY,
+            format!("/paper/{paper}{rest}"),
+        );
+        assert_eq!(moved(app_a.clone(), uri.clone()).await, want, "{uri}");
+        assert_eq!(moved(app_b.clone(), uri.clone()).await, want, "{uri}");
+    }
+    let uri = format!("/api/v1/papers/{from}");
+    let want = (
+        StatusCode::MOVED_PERMANENTLY,
+        format!("/api/v1/papers/{paper}"),
+    );
+    assert_eq!(moved(app_b.clone(), uri).await, want);
+    // The undone merge's paper is an ordinary page on both.
+    for app in [&app_a, &app_b] {
+        let (status, body) = get(app, &format!("/paper/{undone}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Paper arXiv:1901.00001"), "{body}");
+    }
+    // The restored merge keeps nothing an undo needs, so undo refuses it.
+    let restored = b.paper_merges(10).await.unwrap();
+    assert_eq!(restored.len(), 1);
+    assert_eq!((restored[0].from, restored[0].into), (from, paper));
+    assert_eq!(restored[0].actor, None);
+    let admin = b.user_by_name("ada_l").await.unwrap().unwrap().id;
+    let refused = b.undo_merge(admin, restored[0].id, "").await;
+    assert!(
+        matches!(refused, Err(MergeError::Conflict(..))),
+        "{refused:?}"
+    );
+    assert_eq!(b.merged_into(from).await.unwrap(), Some(paper));
+
+    // The restored site keeps numbering after the restored ids, merged-away ones included.
     let next = add(&b, "arXiv:2001.00001", "newcomer", "New.", false, false).await;
     assert!(next.0 > anon1.0);
+    let new_paper = b.summary(next, None).await.unwrap().unwrap().paper_id;
+    assert!(new_paper.0 > from.0, "{new_paper} reuses a merged-away id");
 }

@@ -2,6 +2,8 @@
 //!
 //! - `papers.jsonl`, `users.jsonl`, `summaries.jsonl`, `comments.jsonl`: one JSON object
 //!   per line (the records of `shortscience_store::Dump`), ids kept so URLs survive;
+//! - `merges.jsonl`: standing paper merges (merged-away id, kept id, when), so old paper
+//!   addresses keep redirecting; never who merged or why;
 //! - `summaries/<id>.md`: each public summary as a summary file (the import format);
 //! - `dump.json`: what wrote the dump, when, and how many records each file holds.
 //!
@@ -24,7 +26,8 @@ use crate::DumpArgs;
 
 /// Written into `dump.json`; restores refuse other formats.
 pub const FORMAT: &str = "shortscience-dump";
-pub const VERSION: u32 = 1;
+/// 2 added `merges.jsonl`; restores read version 1 too (as a dump without merges).
+pub const VERSION: u32 = 2;
 
 pub async fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let (_, store) = open_store(&args.store, Overrides::default()).await?;
@@ -35,11 +38,12 @@ pub async fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     store.close().await;
     write_dump(&args.dir, &dump)?;
     println!(
-        "dumped {} papers, {} summaries, {} comments, {} users to {}",
+        "dumped {} papers, {} summaries, {} comments, {} users, {} merges to {}",
         dump.papers.len(),
         dump.summaries.len(),
         dump.comments.len(),
         dump.users.len(),
+        dump.merges.len(),
         args.dir.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -54,6 +58,7 @@ struct Manifest {
     users: usize,
     summaries: usize,
     comments: usize,
+    merges: usize,
 }
 
 pub fn write_dump(dir: &Path, dump: &Dump) -> anyhow::Result<()> {
@@ -63,6 +68,7 @@ pub fn write_dump(dir: &Path, dump: &Dump) -> anyhow::Result<()> {
     jsonl(&dir.join("users.jsonl"), &dump.users)?;
     jsonl(&dir.join("summaries.jsonl"), &dump.summaries)?;
     jsonl(&dir.join("comments.jsonl"), &dump.comments)?;
+    jsonl(&dir.join("merges.jsonl"), &dump.merges)?;
     let papers: std::collections::HashMap<i64, &DumpPaper> =
         dump.papers.iter().map(|p| (p.id, p)).collect();
     for s in &dump.summaries {
@@ -81,6 +87,7 @@ pub fn write_dump(dir: &Path, dump: &Dump) -> anyhow::Result<()> {
         users: dump.users.len(),
         summaries: dump.summaries.len(),
         comments: dump.comments.len(),
+        merges: dump.merges.len(),
     };
     std::fs::write(
         dir.join("dump.json"),

@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use shortscience::settings::{self, Overrides};
 use shortscience_render::RENDERER_VERSION;
 use shortscience_store::{
-    DumpComment, DumpPaper, DumpSummary, DumpUser, ProfileUpdate, RestoreComment, RestoreSummary,
-    Store,
+    DumpComment, DumpMerge, DumpPaper, DumpSummary, DumpUser, ProfileUpdate, RestoreComment,
+    RestoreSummary, Store,
 };
 use shortscience_web::publish;
 
@@ -62,7 +62,8 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<ExitCode> {
 fn read_jsonl<T: DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        // comments.jsonl may be absent from dumps of sites without comments.
+        // comments.jsonl may be absent from dumps of sites without comments, merges.jsonl
+        // from version 1 dumps.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
@@ -82,9 +83,10 @@ pub async fn restore(store: &Store, dir: &Path) -> anyhow::Result<(usize, usize,
             .with_context(|| format!("{} holds no dump.json: not a dump", dir.display()))?,
     )
     .context("dump.json is not JSON")?;
-    if manifest["format"] != FORMAT || manifest["version"] != VERSION {
+    let version = manifest["version"].as_u64().unwrap_or(0);
+    if manifest["format"] != FORMAT || !(1..=u64::from(VERSION)).contains(&version) {
         bail!(
-            "{} is not a version {VERSION} shortscience dump",
+            "{} is not a shortscience dump of version 1 to {VERSION}",
             dir.display()
         );
     }
@@ -95,6 +97,7 @@ pub async fn restore(store: &Store, dir: &Path) -> anyhow::Result<(usize, usize,
     let users: Vec<DumpUser> = read_jsonl(&dir.join("users.jsonl"))?;
     let summaries: Vec<DumpSummary> = read_jsonl(&dir.join("summaries.jsonl"))?;
     let comments: Vec<DumpComment> = read_jsonl(&dir.join("comments.jsonl"))?;
+    let merges: Vec<DumpMerge> = read_jsonl(&dir.join("merges.jsonl"))?;
 
     for chunk in papers.chunks(500) {
         store
@@ -102,6 +105,10 @@ pub async fn restore(store: &Store, dir: &Path) -> anyhow::Result<(usize, usize,
             .await
             .context("cannot restore papers")?;
     }
+    store
+        .restore_merges(&merges)
+        .await
+        .context("cannot restore paper merges")?;
     for u in &users {
         let id = store
             .restore_user(u, false)

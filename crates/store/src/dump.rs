@@ -90,6 +90,18 @@ pub struct DumpComment {
     pub hidden: bool,
 }
 
+/// `merges.jsonl`: standing paper merges, so `/paper/{from}` still leads to `into` after a
+/// restore. Only the public facts: not who merged, why, or what an undo would need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DumpMerge {
+    /// The merged-away paper's id (no paper has it while the merge stands).
+    pub from: i64,
+    /// The kept paper's id.
+    pub into: i64,
+    pub created_at: i64,
+}
+
 /// Everything public, read in one go.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dump {
@@ -97,6 +109,7 @@ pub struct Dump {
     pub users: Vec<DumpUser>,
     pub summaries: Vec<DumpSummary>,
     pub comments: Vec<DumpComment>,
+    pub merges: Vec<DumpMerge>,
 }
 
 /// A summary to restore, rendered by the caller.
@@ -300,11 +313,28 @@ impl Store {
         })
         .collect::<Result<Vec<_>>>()?;
 
+        let merges = sqlx::query(
+            "SELECT from_id, into_id, created_at FROM paper_merges
+             WHERE undone_at IS NULL ORDER BY from_id",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DumpMerge {
+                from: r.try_get("from_id")?,
+                into: r.try_get("into_id")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
         Ok(Dump {
             papers,
             users,
             summaries,
             comments,
+            merges,
         })
     }
 
@@ -344,6 +374,50 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Standing merges, after the papers, in one transaction. Each `into` must be a
+    /// restored paper that is not merged away itself, and no paper may have a `from` id,
+    /// so every redirect leads to a live page. Marked restored: undo refuses them.
+    pub async fn restore_merges(&self, merges: &[DumpMerge]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for m in merges {
+            let invalid = |why: &str| {
+                StoreError::Invalid(format!("merge of paper {} into {}: {why}", m.from, m.into))
+            };
+            if m.from == m.into || merges.iter().any(|o| o.from == m.into) {
+                return Err(invalid("its target is merged away itself"));
+            }
+            let present: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM papers WHERE id = $1 OR id = $2")
+                    .bind(m.from)
+                    .bind(m.into)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            if present != [m.into] {
+                return Err(invalid(
+                    "the kept paper must be in the dump and the merged-away one must not",
+                ));
+            }
+            // Nothing of `from` is kept, so the undo columns hold empty values.
+            sqlx::query(
+                "INSERT INTO paper_merges (from_id, into_id, created_at, from_title,
+                     from_authors, from_created_at, from_updated_at, into_title, into_authors,
+                     into_updated_at, filled_at, restored)
+                 VALUES ($1, $2, $3, '', '[]', 0, 0, '', '[]', 0, 0, 1)",
+            )
+            .bind(m.from)
+            .bind(m.into)
+            .bind(m.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(_) => invalid("the paper is merged away twice"),
+                e => e.into(),
+            })?;
         }
         tx.commit().await?;
         Ok(())
@@ -457,15 +531,36 @@ impl Store {
     }
 
     /// After a restore with explicit ids: PostgreSQL's identity sequences continue past
-    /// the highest id (SQLite's AUTOINCREMENT follows explicit ids by itself).
+    /// the highest id (SQLite's AUTOINCREMENT follows explicit ids by itself). New papers
+    /// also number past merged-away ids, whose old addresses must keep redirecting.
     pub async fn finish_restore(&self) -> Result<()> {
+        let merged_away: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(from_id) FROM paper_merges WHERE undone_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
         if self.backend != Backend::Postgres {
+            if let Some(top) = merged_away {
+                // The row exists once any paper was inserted, which a merge's target was.
+                sqlx::query(
+                    "UPDATE sqlite_sequence SET seq = $1 WHERE name = 'papers' AND seq < $1",
+                )
+                .bind(top)
+                .execute(&self.pool)
+                .await?;
+            }
             return Ok(());
         }
         for table in ["papers", "users", "summaries", "comments", "revisions"] {
+            let top = if table == "papers" {
+                "GREATEST((SELECT MAX(id) FROM papers),
+                     (SELECT MAX(from_id) FROM paper_merges WHERE undone_at IS NULL))"
+                    .to_owned()
+            } else {
+                format!("(SELECT MAX(id) FROM {table})")
+            };
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
-                     COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                     COALESCE({top}, 0) + 1, false)"
             );
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(&self.pool)

@@ -40,8 +40,8 @@ pub use api_tokens::{
 pub use catalog::{BatchOutcome, MAX_ABSTRACT_BYTES, MAX_AUTHORS, MAX_FIELD_CHARS};
 pub use comments::{CommentMeta, CommentView, CommentWrite, MAX_COMMENT_BYTES, thread_order};
 pub use dump::{
-    Dump, DumpAlias, DumpComment, DumpPaper, DumpSummary, DumpUser, RestoreComment, RestoreSummary,
-    SitemapData, Takeout, TakeoutComment, TakeoutVote,
+    Dump, DumpAlias, DumpComment, DumpMerge, DumpPaper, DumpSummary, DumpUser, RestoreComment,
+    RestoreSummary, SitemapData, Takeout, TakeoutComment, TakeoutVote,
 };
 pub use maintenance::{
     ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,

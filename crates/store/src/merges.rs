@@ -15,7 +15,7 @@ use shortscience_ids::{PaperId, PaperRef, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::now;
+use crate::db::{get_flag, now};
 use crate::moderation::{ModAction, check_reason, log_in};
 use crate::{Backend, Store, StoreError};
 
@@ -342,6 +342,12 @@ impl Store {
             .ok_or(MergeError::NoSuchMerge(merge))?;
         if row.try_get::<Option<i64>, _>("undone_at")?.is_some() {
             return Err(MergeError::AlreadyUndone(merge));
+        }
+        if get_flag(&row, "restored")? {
+            return Err(MergeError::Conflict(
+                merge,
+                "it was restored from a dump, which does not keep what the merge moved".into(),
+            ));
         }
         let from = PaperId(row.try_get("from_id")?);
         let into = PaperId(row.try_get("into_id")?);

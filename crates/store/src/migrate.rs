@@ -35,6 +35,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(6, "moderation", "0006_moderation.sql"),
     migration!(7, "page_speed", "0007_page_speed.sql"),
     migration!(8, "paper_merges", "0008_paper_merges.sql"),
+    migration!(9, "restored_merges", "0009_restored_merges.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

@@ -1,5 +1,6 @@
 //! Merging papers through the router, on every test database: the moderator's form on
-//! the paper page, the confirmation, the merge, the 301s from the merged-away paper,
+//! the paper page, the confirmation, the merge, the 301s from every address of the
+//! merged-away paper (page, citations, feed, API) and their answers again after undo,
 //! its absence from search, sitemap and API, the list of merges with Undo, and who may
 //! do what (guest, user, moderator).
 
@@ -153,6 +154,12 @@ fn doi(id: &str) -> PaperRef {
     PaperRef::parse_as(IdKind::Doi, id).unwrap()
 }
 
+/// What follows `/paper/{id}` in the addresses a merged-away paper redirects (the page itself,
+/// the citation downloads, its feed).
+const PAPER_ADDRESSES: [&str; 5] = ["", "/cite.bib", "/cite.ris", "/cite.json", "/feed.atom"];
+/// The same under `/api/v1/papers/{id}`; the query is kept.
+const API_ADDRESSES: [&str; 3] = ["", "/summaries", "/summaries?sort=new&limit=5"];
+
 fn links_to(html: &str, paper: PaperId) -> usize {
     html.matches(&format!("/paper/{paper}\"")).count()
 }
@@ -264,8 +271,54 @@ async fn merge_confirm_redirect_and_undo() {
         let sitemap = t.page("/sitemap.xml", None).await;
         assert!(!sitemap.contains(&format!("/paper/{from}<")), "[{db}]");
         assert!(sitemap.contains(&format!("/paper/{into}<")), "[{db}]");
-        let r = t.get(&format!("/api/v1/papers/{from}"), None).await;
+        // Every address under the old number answers 301 to the same one under `into`.
+        for rest in PAPER_ADDRESSES {
+            let r = t.get(&format!("/paper/{from}{rest}"), None).await;
+            assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY, "[{db}] {rest}");
+            assert_eq!(location(&r), format!("/paper/{into}{rest}"), "[{db}]");
+        }
+        for rest in API_ADDRESSES {
+            let r = t.get(&format!("/api/v1/papers/{from}{rest}"), None).await;
+            assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY, "[{db}] {rest}");
+            assert_eq!(
+                location(&r),
+                format!("/api/v1/papers/{into}{rest}"),
+                "[{db}]"
+            );
+        }
+        // Where it leads answers.
+        for rest in PAPER_ADDRESSES {
+            t.page(&format!("/paper/{into}{rest}"), None).await;
+        }
+        let api = t
+            .page(&format!("/api/v1/papers/{into}/summaries"), None)
+            .await;
+        assert!(api.contains("A xylophone of heads."), "[{db}]");
+        // A number no paper ever had stays a 404, a problem document in the API.
+        let r = t.get("/paper/99999/cite.bib", None).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
+        let r = t.get("/paper/99999/feed.atom", None).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
+        for rest in ["", "/summaries"] {
+            let r = t.get(&format!("/api/v1/papers/99999{rest}"), None).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}] {rest}");
+            assert_eq!(
+                r.headers()[header::CONTENT_TYPE],
+                "application/problem+json",
+                "[{db}]"
+            );
+        }
+        // The OpenAPI document lists the 301 on the two paper operations.
+        let doc = t.page("/api/v1/openapi.json", None).await;
+        let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        for path in ["/api/v1/papers/{id}", "/api/v1/papers/{id}/summaries"] {
+            let responses = &doc["paths"][path]["get"]["responses"];
+            assert!(
+                responses["301"]["headers"]["Location"].is_object(),
+                "{path}"
+            );
+            assert!(responses["404"].is_object(), "{path}");
+        }
         let r = t.get("/api/v1/papers/arXiv:1706.03762", None).await;
         assert_eq!(r.status(), StatusCode::OK, "[{db}]");
         assert!(
@@ -308,6 +361,21 @@ async fn merge_confirm_redirect_and_undo() {
         );
         let r = t.get("/paper?id=arXiv:1706.03762", None).await;
         assert_eq!(location(&r), format!("/paper/{from}"), "[{db}]");
+        // The old addresses answer for the restored paper again.
+        for rest in PAPER_ADDRESSES {
+            let body = t.page(&format!("/paper/{from}{rest}"), None).await;
+            assert!(body.contains("Quokka transformers"), "[{db}] {rest}");
+        }
+        for rest in API_ADDRESSES {
+            let body = t.page(&format!("/api/v1/papers/{from}{rest}"), None).await;
+            assert!(!body.contains("Multi-head attention."), "[{db}] {rest}");
+        }
+        let api = t.page(&format!("/api/v1/papers/{from}"), None).await;
+        assert!(api.contains("Quokka transformers"), "[{db}]");
+        let api = t
+            .page(&format!("/api/v1/papers/{from}/summaries"), None)
+            .await;
+        assert!(api.contains("A xylophone of heads."), "[{db}]");
         let list = t.page("/moderation/merges", Some(&mods)).await;
         assert!(list.contains("undone by mod"), "[{db}]");
         assert!(!list.contains(&format!("action=\"{undo}\"")), "[{db}]");

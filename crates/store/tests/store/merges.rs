@@ -1,9 +1,11 @@
 //! Merging papers and undoing merges: what moves, what search and lookups see, exact
-//! undo, refusals, and that a refused merge or undo writes nothing.
+//! undo, refusals, that a refused merge or undo writes nothing, and merges restored from
+//! a dump.
 
 use shortscience_ids::{PaperId, SummaryId, UserId};
 use shortscience_store::{
-    Backend, CommentWrite, MergeError, NewPaper, SearchQuery, Store, SummarySort,
+    Backend, CommentWrite, DumpAlias, DumpMerge, DumpPaper, MergeError, NewPaper, SearchQuery,
+    Store, StoreError, SummarySort,
 };
 use sqlx::Row;
 
@@ -515,5 +517,91 @@ async fn undo_keeps_later_edits() {
             1,
             "{n}"
         );
+    }
+}
+
+fn dumped(id: i64, title: &str) -> DumpPaper {
+    DumpPaper {
+        id,
+        title: title.into(),
+        authors: Vec::new(),
+        year: None,
+        venue: None,
+        abstract_text: None,
+        aliases: vec![DumpAlias {
+            kind: "doi".into(),
+            value: format!("10.1000/p{id}"),
+        }],
+    }
+}
+
+/// A dump's merges come back as redirects only: nothing an undo needs, so undo refuses;
+/// inconsistent ones are refused whole; new papers number past merged-away ids.
+#[tokio::test]
+async fn restored_merges_redirect_and_cannot_be_undone() {
+    for (store, db) in stores().await {
+        let n = db.name;
+        store
+            .restore_papers(&[dumped(2, "Kept"), dumped(3, "Other")])
+            .await
+            .unwrap();
+        let merge = |from, into| DumpMerge {
+            from,
+            into,
+            created_at: 1_700_000_000,
+        };
+        for bad in [
+            vec![merge(9, 8)],              // the kept paper is not there
+            vec![merge(3, 2)],              // the merged-away paper is
+            vec![merge(7, 2), merge(2, 3)], // a chain
+            vec![merge(7, 2), merge(7, 3)], // merged away twice
+        ] {
+            let r = store.restore_merges(&bad).await;
+            assert!(
+                matches!(r, Err(StoreError::Invalid(_))),
+                "[{n}] {bad:?}: {r:?}"
+            );
+            assert!(store.paper_merges(10).await.unwrap().is_empty(), "[{n}]");
+        }
+        store
+            .restore_merges(&[merge(7, 2), merge(5, 3)])
+            .await
+            .unwrap();
+        store.finish_restore().await.unwrap();
+        assert_eq!(
+            store.merged_into(PaperId(7)).await.unwrap(),
+            Some(PaperId(2))
+        );
+        assert_eq!(
+            store.merged_into(PaperId(5)).await.unwrap(),
+            Some(PaperId(3))
+        );
+        let merges = store.paper_merges(10).await.unwrap();
+        assert_eq!(merges.len(), 2, "[{n}]");
+        assert!(
+            merges
+                .iter()
+                .all(|m| m.actor.is_none() && m.created_at == 1_700_000_000)
+        );
+
+        let moderator = store.ensure_user("mod").await.unwrap();
+        let r = store.undo_merge(moderator, merges[0].id, "").await;
+        assert!(matches!(r, Err(MergeError::Conflict(..))), "[{n}] {r:?}");
+        assert_eq!(
+            store.merged_into(PaperId(7)).await.unwrap(),
+            Some(PaperId(2))
+        );
+        assert!(store.paper(PaperId(7)).await.unwrap().is_none(), "[{n}]");
+
+        // Never the id of a paper whose old address redirects.
+        let new = store
+            .upsert_paper(&NewPaper {
+                refs: vec![arxiv("2001.00001")],
+                title: "New".into(),
+                ..NewPaper::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(new, PaperId(8), "[{n}]");
     }
 }

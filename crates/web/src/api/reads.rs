@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shortscience_ids::{PaperId, PaperRef, SummaryId};
 use shortscience_store::{HomeList, SearchQuery, SummarySort};
@@ -17,6 +18,7 @@ use super::types::{
 };
 use crate::AppState;
 use crate::extract::clip;
+use crate::pages::lookup::moved_permanently;
 
 /// Items per page when `limit` is not given.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -128,9 +130,34 @@ pub(crate) fn summary_id(raw: &str) -> ApiResult<SummaryId> {
 pub async fn get_paper(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
-) -> ApiResult<Json<PaperOut>> {
+) -> ApiResult<Response> {
     let id = resolve_paper(&state, &path(id)?).await?;
-    paper_out(&state, id).await
+    match state.store.paper(id).await? {
+        Some(paper) => Ok(Json(PaperOut::new(paper, &urls(&state))).into_response()),
+        None => missing_paper(&state, id, "", None).await,
+    }
+}
+
+/// The answer for `/api/v1/papers/{id}{rest}` when paper `id` is not here: while a merge
+/// of it stands, 301 to the same address (query kept) under the kept paper, as the pages
+/// do; otherwise a not-found problem.
+async fn missing_paper(
+    state: &AppState,
+    id: PaperId,
+    rest: &str,
+    query: Option<&str>,
+) -> ApiResult<Response> {
+    match state.store.merged_into(id).await? {
+        Some(into) => {
+            let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+            Ok(moved_permanently(&format!(
+                "/api/v1/papers/{into}{rest}{query}"
+            )))
+        }
+        None => Err(ApiError::not_found(format!(
+            "There is no paper number {id} here."
+        ))),
+    }
 }
 
 async fn paper_out(state: &AppState, id: PaperId) -> ApiResult<Json<PaperOut>> {
@@ -169,8 +196,9 @@ pub async fn get_paper_summaries(
     State(state): State<AppState>,
     token: Token,
     id: Result<Path<String>, PathRejection>,
+    RawQuery(raw_query): RawQuery,
     q: Result<Query<PaperSummariesQuery>, QueryRejection>,
-) -> ApiResult<Json<List<SummaryOut>>> {
+) -> ApiResult<Response> {
     let q = query(q)?;
     let window = q.paging.window()?;
     let sort = match q.sort.as_deref() {
@@ -186,9 +214,7 @@ pub async fn get_paper_summaries(
     };
     let id = resolve_paper(&state, &path(id)?).await?;
     if state.store.paper(id).await?.is_none() {
-        return Err(ApiError::not_found(format!(
-            "There is no paper number {id} here."
-        )));
+        return missing_paper(&state, id, "/summaries", raw_query.as_deref()).await;
     }
     let all = state
         .store
@@ -202,7 +228,8 @@ pub async fn get_paper_summaries(
             .map(|v| SummaryOut::new(v, None, &u))
             .collect(),
         next_cursor,
-    }))
+    })
+    .into_response())
 }
 
 pub async fn get_summary(

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::API_BODY_LIMIT;
 use super::problem::Kind;
 use super::reads::{DEFAULT_LIMIT, MAX_LIMIT};
-use super::spec::{Access, In, OPERATIONS, common_errors};
+use super::spec::{Access, In, MOVED, OPERATIONS, common_errors};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -102,9 +102,10 @@ pub async fn get_reference(
                     })
                     .collect(),
                 body: op.body,
-                ok: match op.ok {
-                    (s, Some(schema)) => format!("{s} {schema}"),
-                    (s, None) => format!("{s} (no body)"),
+                ok: match (op.ok, op.moved) {
+                    ((s, Some(schema)), false) => format!("{s} {schema}"),
+                    ((s, Some(schema)), true) => format!("{s} {schema}; 301: {MOVED}"),
+                    ((s, None), _) => format!("{s} (no body)"),
                 },
                 errors: errors.join(", "),
             }

@@ -70,6 +70,9 @@ pub struct Op {
     pub ok: (u16, Option<&'static str>),
     /// Error kinds the operation answers with, beyond those every operation may.
     pub errors: &'static [Kind],
+    /// Answers 301 for a paper merged into another (while that merge stands): the same
+    /// address with the kept paper's number.
+    pub moved: bool,
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
@@ -141,6 +144,9 @@ const USERNAME: Param = Param {
     schema: username,
 };
 
+/// What a 301 from a paper operation means, for the document and the reference.
+pub const MOVED: &str = "The paper was merged into another; follow Location.";
+
 const NOT_FOUND: &[Kind] = &[Kind::NotFound];
 const WRITE_ERRORS: &[Kind] = &[
     Kind::NotFound,
@@ -170,6 +176,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("Paper")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_paper_lookup),
     },
     Op {
@@ -183,6 +190,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("Paper")),
         errors: NOT_FOUND,
+        moved: true,
         handler: || get(reads::get_paper),
     },
     Op {
@@ -207,6 +215,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("SummaryList")),
         errors: NOT_FOUND,
+        moved: true,
         handler: || get(reads::get_paper_summaries),
     },
     Op {
@@ -228,6 +237,7 @@ pub static OPERATIONS: &[Op] = &[
             Kind::UnsupportedMediaType,
             Kind::TooLarge,
         ],
+        moved: false,
         handler: || post(writes::post_summary),
     },
     Op {
@@ -241,6 +251,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("Summary")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_summary),
     },
     Op {
@@ -254,6 +265,7 @@ pub static OPERATIONS: &[Op] = &[
         body: Some("EditSummary"),
         ok: (200, Some("Summary")),
         errors: WRITE_ERRORS,
+        moved: false,
         handler: || put(writes::put_summary),
     },
     Op {
@@ -267,6 +279,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (204, None),
         errors: &[Kind::NotFound, Kind::Forbidden],
+        moved: false,
         handler: || delete(writes::delete_summary),
     },
     Op {
@@ -280,6 +293,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("RevisionList")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_summary_revisions),
     },
     Op {
@@ -293,6 +307,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("CommentList")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_summary_comments),
     },
     Op {
@@ -306,6 +321,7 @@ pub static OPERATIONS: &[Op] = &[
         body: Some("NewComment"),
         ok: (201, Some("Comment")),
         errors: WRITE_ERRORS,
+        moved: false,
         handler: || post(writes::post_comment),
     },
     Op {
@@ -319,6 +335,7 @@ pub static OPERATIONS: &[Op] = &[
         body: Some("NewVote"),
         ok: (200, Some("Vote")),
         errors: WRITE_ERRORS,
+        moved: false,
         handler: || put(writes::put_vote),
     },
     Op {
@@ -332,6 +349,7 @@ pub static OPERATIONS: &[Op] = &[
         body: Some("NewReport"),
         ok: (201, Some("ReportCreated")),
         errors: WRITE_ERRORS,
+        moved: false,
         handler: || post(writes::post_report),
     },
     Op {
@@ -345,6 +363,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("User")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_user),
     },
     Op {
@@ -358,6 +377,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("SummaryList")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_user_summaries),
     },
     Op {
@@ -371,6 +391,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("Me")),
         errors: &[],
+        moved: false,
         handler: || get(super::get_me),
     },
     Op {
@@ -384,6 +405,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("Zip")),
         errors: &[],
+        moved: false,
         handler: || get(super::takeout::get_api_takeout),
     },
     Op {
@@ -428,6 +450,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("SearchHitList")),
         errors: &[],
+        moved: false,
         handler: || get(reads::get_search),
     },
     Op {
@@ -451,6 +474,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("SummaryList")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_home),
     },
     Op {
@@ -464,6 +488,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("VenueList")),
         errors: &[],
+        moved: false,
         handler: || get(reads::get_venues),
     },
     Op {
@@ -499,6 +524,7 @@ pub static OPERATIONS: &[Op] = &[
         body: None,
         ok: (200, Some("VenueDetail")),
         errors: NOT_FOUND,
+        moved: false,
         handler: || get(reads::get_venue),
     },
 ];
@@ -589,6 +615,17 @@ fn operation(op: &Op) -> Value {
         None => json!({ "description": "Done; no content." }),
     };
     responses.insert(status.to_string(), ok);
+    if op.moved {
+        responses.insert(
+            "301".into(),
+            json!({
+                "description": MOVED,
+                "headers": {
+                    "Location": { "description": "The same address under the kept paper's number.", "schema": { "type": "string" } },
+                },
+            }),
+        );
+    }
     let mut kinds = common_errors(op);
     kinds.extend_from_slice(op.errors);
     for kind in kinds {

@@ -146,11 +146,9 @@ pub async fn get_paper_feed(
     State(state): State<AppState>,
     IdPath(id): IdPath<PaperId>,
 ) -> AppResult<Response> {
-    let paper = state
-        .store
-        .paper(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("There is no paper number {id} here.")))?;
+    let Some(paper) = state.store.paper(id).await? else {
+        return crate::pages::paper::missing_paper(&state, id, "/feed.atom").await;
+    };
     let views = state
         .store
         .paper_summaries(id, None, SummarySort::New)

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use shortscience_ids::PaperId;
 use shortscience_store::Paper;
 
+use super::paper::missing_paper;
 use crate::AppState;
 use crate::citation;
 use crate::error::{AppError, AppResult};
@@ -36,14 +37,6 @@ fn download(content_type: &'static str, filename: &str, body: String) -> AppResu
         .into_response())
 }
 
-async fn paper(state: &AppState, id: PaperId) -> AppResult<Paper> {
-    state
-        .store
-        .paper(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("There is no paper number {id} here.")))
-}
-
 fn page_url(state: &AppState, id: PaperId) -> String {
     format!("{}/paper/{id}", state.config.base_url.trim_end_matches('/'))
 }
@@ -52,7 +45,9 @@ pub async fn get_bibtex(
     State(state): State<AppState>,
     IdPath(id): IdPath<PaperId>,
 ) -> AppResult<Response> {
-    let p = paper(&state, id).await?;
+    let Some(p) = state.store.paper(id).await? else {
+        return missing_paper(&state, id, "/cite.bib").await;
+    };
     let key = citation::cite_key(&p);
     download(
         BIBTEX_TYPE,
@@ -65,7 +60,9 @@ pub async fn get_ris(
     State(state): State<AppState>,
     IdPath(id): IdPath<PaperId>,
 ) -> AppResult<Response> {
-    let p = paper(&state, id).await?;
+    let Some(p) = state.store.paper(id).await? else {
+        return missing_paper(&state, id, "/cite.ris").await;
+    };
     let key = citation::cite_key(&p);
     let body = citation::ris(&p, &page_url(&state, id));
     download(RIS_TYPE, &format!("{key}.ris"), body)
@@ -75,7 +72,9 @@ pub async fn get_csl_json(
     State(state): State<AppState>,
     IdPath(id): IdPath<PaperId>,
 ) -> AppResult<Response> {
-    let p = paper(&state, id).await?;
+    let Some(p) = state.store.paper(id).await? else {
+        return missing_paper(&state, id, "/cite.json").await;
+    };
     let key = citation::cite_key(&p);
     download(
         CSL_JSON_TYPE,

@@ -45,6 +45,24 @@ struct PaperPage {
     merge_from: Option<PaperId>,
 }
 
+/// The answer for `/paper/{id}{rest}` when paper `id` is not here: while a merge of it
+/// stands, 301 to the same address under the kept paper, so old links keep working;
+/// otherwise 404.
+pub(crate) async fn missing_paper(
+    state: &AppState,
+    id: PaperId,
+    rest: &str,
+) -> AppResult<Response> {
+    match state.store.merged_into(id).await? {
+        Some(into) => Ok(super::lookup::moved_permanently(&format!(
+            "/paper/{into}{rest}"
+        ))),
+        None => Err(AppError::not_found(format!(
+            "There is no paper number {id} here."
+        ))),
+    }
+}
+
 pub async fn get_paper(
     State(state): State<AppState>,
     viewer: Option<CurrentUser>,
@@ -54,13 +72,7 @@ pub async fn get_paper(
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let sort = parse_sort(query.sort.as_deref())?;
     let Some(paper) = state.store.paper(id).await? else {
-        // A paper merged into another: its old links lead there, for as long as the merge stands.
-        if let Some(into) = state.store.merged_into(id).await? {
-            return Ok(super::lookup::moved_permanently(&format!("/paper/{into}")));
-        }
-        return Err(AppError::not_found(format!(
-            "There is no paper number {id} here."
-        )));
+        return missing_paper(&state, id, "").await;
     };
     let mut summaries: Vec<SummaryItem> = state
         .store
