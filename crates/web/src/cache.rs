@@ -8,10 +8,15 @@
 //! - Every successful unsafe request (POST, PUT, PATCH, DELETE) moves the generation on
 //!   before its answer leaves, so whoever saw the answer finds the next page fresh, on
 //!   this instance or any other sharing the database.
-//! - Each request reads the generation from a round trip that *started after it
-//!   arrived*. Concurrent requests share one round trip ([`Coalescer`]), so the check
-//!   costs one query per batch rather than one per request, and still never answers
-//!   from a read that began before a write another instance acknowledged.
+//! - On PostgreSQL, where several instances may share the database, each request reads
+//!   the generation from a round trip that *started after it arrived*. Concurrent
+//!   requests share one round trip ([`Coalescer`]), so the check costs one query per
+//!   batch rather than one per request, and still never answers from a read that began
+//!   before a write another instance acknowledged.
+//! - On SQLite the serving process is alone with its database, so its own writes move a
+//!   counter in memory and a guest request costs no query at all. Writes by other
+//!   processes (command-line imports, `user suspend`) move the database's value, which a
+//!   background task reads every [`POLL_INTERVAL`]: they show within that time.
 //! - Entries also expire after a time to live: Popular decays with age, and nothing
 //!   time-based (expiring share links, suspensions) stays wrong for longer than that.
 //!
@@ -23,7 +28,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -32,7 +37,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use shortscience_store::Store;
+use shortscience_store::{Backend, Store};
 use tokio::sync::watch;
 
 use crate::ops::metrics::{CacheOutcome, global as metrics};
@@ -42,6 +47,8 @@ const FILL_WAIT: Duration = Duration::from_secs(5);
 
 /// Response header saying how the cache answered: `hit`, `miss` or `bypass`.
 pub const CACHE_HEADER: &str = "x-cache";
+/// How often a SQLite server looks for writes made by other processes.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How long a generation read may take before the request skips the cache.
 const GENERATION_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -73,7 +80,7 @@ pub struct PageCache {
 struct Inner {
     settings: CacheSettings,
     store: Store,
-    generation: Arc<Coalescer>,
+    watch: Watch,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
     bytes: AtomicUsize,
     /// Pages being rendered now.
@@ -109,6 +116,19 @@ impl Drop for Filling<'_> {
     }
 }
 
+/// How this instance learns that the content changed.
+enum Watch {
+    /// PostgreSQL: the database's value, read for every guest request.
+    Shared(Arc<Coalescer>),
+    /// SQLite: a counter this process moves on its own writes, and on changes of the
+    /// database's value that the poller notices.
+    Local {
+        counter: AtomicI64,
+        /// The database's value as last seen or written here.
+        token: AtomicI64,
+    },
+}
+
 struct Entry {
     generation: i64,
     stored: Instant,
@@ -133,15 +153,43 @@ impl PageCache {
                 }
             })
         });
-        PageCache {
+        let shared = store.backend() == Backend::Postgres;
+        let watch = if shared {
+            Watch::Shared(Coalescer::new(read))
+        } else {
+            Watch::Local {
+                counter: AtomicI64::new(0),
+                token: AtomicI64::new(0),
+            }
+        };
+        let cache = PageCache {
             inner: Arc::new(Inner {
                 settings,
                 store,
-                generation: Coalescer::new(read),
+                watch,
                 entries: RwLock::default(),
                 bytes: AtomicUsize::new(0),
                 filling: Mutex::default(),
             }),
+        };
+        if !shared && cache.inner.settings.enabled {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(poll(Arc::downgrade(&cache.inner)));
+                }
+                Err(_) => tracing::warn!(
+                    "no async runtime: writes by other processes reach cached pages only when they expire"
+                ),
+            }
+        }
+        cache
+    }
+
+    /// The generation pages are rendered and kept under now; None skips the cache.
+    async fn generation(&self) -> Option<i64> {
+        match &self.inner.watch {
+            Watch::Shared(coalescer) => coalescer.current().await,
+            Watch::Local { counter, .. } => Some(counter.load(Ordering::SeqCst)),
         }
     }
 
@@ -162,6 +210,25 @@ impl PageCache {
     /// committed write that did not come through an unsafe request (a paper created by a
     /// `GET` lookup, a CLI command).
     pub async fn note_write(&self) {
+        if let Watch::Local { counter, .. } = &self.inner.watch {
+            counter.fetch_add(1, Ordering::SeqCst);
+            // Other processes on this file learn of it through the database, without
+            // making this answer wait for one more commit.
+            let inner = self.inner.clone();
+            tokio::spawn(async move {
+                match inner.store.bump_content_generation().await {
+                    Ok(n) => {
+                        if let Watch::Local { token, .. } = &inner.watch {
+                            token.store(n, Ordering::SeqCst);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not move the content generation on")
+                    }
+                }
+            });
+            return;
+        }
         if let Err(e) = self.inner.store.bump_content_generation().await {
             // Other instances may serve old pages until their entries expire; this one
             // forgets its own.
@@ -246,7 +313,7 @@ pub async fn serve_cached(
         metrics().record_cache(CacheOutcome::Bypass);
         return next.run(request).await;
     }
-    let Some(generation) = cache.inner.generation.current().await else {
+    let Some(generation) = cache.generation().await else {
         metrics().record_cache(CacheOutcome::Bypass);
         return labelled(next.run(request).await, "bypass");
     };
@@ -381,6 +448,26 @@ fn labelled(mut response: Response, how: &'static str) -> Response {
     response
 }
 
+/// The SQLite poller: moves the local counter when another process changed the
+/// database's generation. Ends with the cache.
+async fn poll(inner: std::sync::Weak<Inner>) {
+    let mut tick = tokio::time::interval(POLL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        let Watch::Local { counter, token } = &inner.watch else {
+            return;
+        };
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(GENERATION_TIMEOUT, inner.store.content_generation()).await
+            && token.swap(n, Ordering::SeqCst) != n
+        {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 type ReadFn = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Option<i64>> + Send>> + Send + Sync>;
 
 /// Shares generation reads between concurrent requests without ever answering a request
@@ -488,7 +575,7 @@ impl Drop for Unstick<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicI64, AtomicU64};
+    use std::sync::atomic::AtomicU64;
 
     /// A read that counts calls and returns the value of `source` when it *starts*,
     /// after a pause, the way a database round trip would.
