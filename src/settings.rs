@@ -17,7 +17,7 @@
 //! | `trusted_proxy` | `SHORTSCIENCE_TRUSTED_PROXY` | `false` | take the client address from `X-Forwarded-For` (only behind a reverse proxy that sets it) |
 //! | `offline` | `SHORTSCIENCE_OFFLINE` | `false` | never ask arXiv, Crossref, DataCite, DBLP or OpenReview about unknown papers |
 //! | `contact_email` | `SHORTSCIENCE_CONTACT_EMAIL` | `""` | address sent with metadata requests, as those services ask of polite clients |
-//! | `page_cache` | `SHORTSCIENCE_PAGE_CACHE` | `true` | keep guests' pages in memory until the next write (on any instance) or `page_cache_ttl` |
+//! | `page_cache` | `SHORTSCIENCE_PAGE_CACHE` | `true` | keep guests' pages in memory until the next write or `page_cache_ttl` (docs/OPERATIONS.md, "Page cache") |
 //! | `page_cache_ttl` | `SHORTSCIENCE_PAGE_CACHE_TTL` | `60` | longest a cached page is served, in seconds (Popular decays with time) |
 //! | `page_cache_mb` | `SHORTSCIENCE_PAGE_CACHE_MB` | `32` | memory for cached pages, in MB |
 //!

@@ -126,6 +126,8 @@ enum Watch {
         counter: AtomicI64,
         /// The database's value as last seen or written here.
         token: AtomicI64,
+        /// Local writes not yet published to the database.
+        pending: AtomicUsize,
     },
 }
 
@@ -160,6 +162,7 @@ impl PageCache {
             Watch::Local {
                 counter: AtomicI64::new(0),
                 token: AtomicI64::new(0),
+                pending: AtomicUsize::new(0),
             }
         };
         let cache = PageCache {
@@ -210,23 +213,17 @@ impl PageCache {
     /// committed write that did not come through an unsafe request (a paper created by a
     /// `GET` lookup, a CLI command).
     pub async fn note_write(&self) {
-        if let Watch::Local { counter, .. } = &self.inner.watch {
+        if let Watch::Local {
+            counter, pending, ..
+        } = &self.inner.watch
+        {
             counter.fetch_add(1, Ordering::SeqCst);
             // Other processes on this file learn of it through the database, without
-            // making this answer wait for one more commit.
-            let inner = self.inner.clone();
-            tokio::spawn(async move {
-                match inner.store.bump_content_generation().await {
-                    Ok(n) => {
-                        if let Watch::Local { token, .. } = &inner.watch {
-                            token.store(n, Ordering::SeqCst);
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not move the content generation on")
-                    }
-                }
-            });
+            // making this answer wait for one more commit. One database write at a time
+            // stands for all local writes made meanwhile (SQLite has one writer).
+            if pending.fetch_add(1, Ordering::SeqCst) == 0 {
+                tokio::spawn(publish(self.inner.clone()));
+            }
             return;
         }
         if let Err(e) = self.inner.store.bump_content_generation().await {
@@ -448,6 +445,25 @@ fn labelled(mut response: Response, how: &'static str) -> Response {
     response
 }
 
+/// Writes the local writes' change to the database for other processes on the same
+/// SQLite file; runs while local writes keep arriving.
+async fn publish(inner: Arc<Inner>) {
+    let Watch::Local { token, pending, .. } = &inner.watch else {
+        return;
+    };
+    loop {
+        let seen = pending.load(Ordering::SeqCst);
+        match inner.store.bump_content_generation().await {
+            Ok(n) => token.store(n, Ordering::SeqCst),
+            Err(e) => tracing::warn!(error = %e, "could not move the content generation on"),
+        }
+        // Writes that arrived during the bump need one more.
+        if pending.fetch_sub(seen, Ordering::SeqCst) == seen {
+            return;
+        }
+    }
+}
+
 /// The SQLite poller: moves the local counter when another process changed the
 /// database's generation. Ends with the cache.
 async fn poll(inner: std::sync::Weak<Inner>) {
@@ -456,7 +472,7 @@ async fn poll(inner: std::sync::Weak<Inner>) {
     loop {
         tick.tick().await;
         let Some(inner) = inner.upgrade() else { return };
-        let Watch::Local { counter, token } = &inner.watch else {
+        let Watch::Local { counter, token, .. } = &inner.watch else {
             return;
         };
         if let Ok(Ok(n)) =
