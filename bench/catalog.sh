@@ -4,7 +4,8 @@
 # while it runs), then `bench-search` at that size with 100,000 summaries.
 # Writes bench/results/catalog-<backend>.md and rewrites BENCHMARKS.md.
 #
-#   bench/catalog.sh [--backend sqlite|postgres] [--records 1000000] [--summaries 100000] [--no-build]
+#   bench/catalog.sh [--backend sqlite|postgres] [--records 1000000] [--summaries 100000]
+#                    [--queries 2000] [--no-build]
 #
 # PostgreSQL: 127.0.0.1:5432, user postgres, trust; a fresh database is made and dropped.
 set -euo pipefail
@@ -12,14 +13,16 @@ set -euo pipefail
 BACKEND=sqlite
 RECORDS=1000000
 SUMMARIES=100000
+QUERIES=2000
 NO_BUILD=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) BACKEND="$2"; shift 2 ;;
     --records) RECORDS="$2"; shift 2 ;;
     --summaries) SUMMARIES="$2"; shift 2 ;;
+    --queries) QUERIES="$2"; shift 2 ;;
     --no-build) NO_BUILD=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -83,11 +86,11 @@ WALL=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/impo
 RSS_MB=$(awk '/Maximum resident set size/ {printf "%.0f", $6 / 1024}' "$WORK/import.time")
 PROBES=$(wc -l <"$WORK/probes")
 PROBES_OK=$(awk '$1 == 200' "$WORK/probes" | wc -l)
-PROBE_P99=$(awk '{print $2}' "$WORK/probes" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.0f", a[int(NR*0.99)>0?int(NR*0.99):1]*1000; else print "–"}')
+PROBE_P99=$(awk '{print $2}' "$WORK/probes" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; if (NR) printf "%.0f", a[i]*1000; else print "-"}')
 PROBE_MAX=$(awk '{print $2}' "$WORK/probes" | sort -n | tail -1 | awk '{printf "%.0f", $1*1000}')
 
 echo "searching…" >&2
-"$BIN" bench-search --db "$DB" --summaries "$SUMMARIES" --queries 2000 >"$WORK/search.out" 2>"$WORK/search.err"
+"$BIN" bench-search --db "$DB" --summaries "$SUMMARIES" --queries "$QUERIES" >"$WORK/search.out" 2>"$WORK/search.err"
 
 mkdir -p bench/results
 OUT="bench/results/catalog-$BACKEND.md"
@@ -102,7 +105,7 @@ COMMIT=$(git rev-parse --short HEAD)
   echo "- wall clock $WALL, peak memory $RSS_MB MB (\`/usr/bin/time -v\`)."
   echo "- While it ran, the site answered $PROBES_OK of $PROBES searches with 200 (every 0.2 s; p99 ${PROBE_P99} ms, max ${PROBE_MAX} ms)."
   echo
-  echo "\`bench-search --summaries $SUMMARIES --queries 2000\` afterwards:"
+  echo "\`bench-search --summaries $SUMMARIES --queries $QUERIES\` afterwards:"
   echo
   echo '```'
   cat "$WORK/search.out"

@@ -282,7 +282,7 @@ done
 
 COMMIT=$(git rev-parse --short HEAD)
 DIRTY=""
-git diff --quiet HEAD 2>/dev/null || DIRTY=" (plus uncommitted work in the tree)"
+git diff --quiet HEAD -- . ':!BENCHMARKS.md' ':!bench/results' 2>/dev/null || DIRTY=" (plus uncommitted work in the tree)"
 SIZE_NAME="default"; [ -n "$LARGE" ] && SIZE_NAME="large"
 OUT="$BENCH_DIR/results/$BACKEND-$SIZE_NAME.md"
 {
