@@ -50,7 +50,10 @@ pub const CACHE_HEADER: &str = "x-cache";
 /// How often a SQLite server looks for writes made by other processes.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How long a generation read may take before the request skips the cache.
-const GENERATION_TIMEOUT: Duration = Duration::from_secs(2);
+const GENERATION_TIMEOUT: Duration = Duration::from_millis(500);
+/// After a failed generation read, requests skip the cache without asking for this long,
+/// so a database outage costs each page only its own (failing) queries.
+const SKIP_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheSettings {
@@ -118,8 +121,9 @@ impl Drop for Filling<'_> {
 
 /// How this instance learns that the content changed.
 enum Watch {
-    /// PostgreSQL: the database's value, read for every guest request.
-    Shared(Arc<Coalescer>),
+    /// PostgreSQL: the database's value, read for every guest request; none until the
+    /// given moment after a failed read.
+    Shared(Arc<Coalescer>, Mutex<Option<Instant>>),
     /// SQLite: a counter this process moves on its own writes, and on changes of the
     /// database's value that the poller notices.
     Local {
@@ -157,7 +161,7 @@ impl PageCache {
         });
         let shared = store.backend() == Backend::Postgres;
         let watch = if shared {
-            Watch::Shared(Coalescer::new(read))
+            Watch::Shared(Coalescer::new(read), Mutex::new(None))
         } else {
             Watch::Local {
                 counter: AtomicI64::new(0),
@@ -191,7 +195,23 @@ impl PageCache {
     /// The generation pages are rendered and kept under now; None skips the cache.
     async fn generation(&self) -> Option<i64> {
         match &self.inner.watch {
-            Watch::Shared(coalescer) => coalescer.current().await,
+            Watch::Shared(coalescer, skip_until) => {
+                let skipping = skip_until
+                    .lock()
+                    .ok()
+                    .and_then(|s| *s)
+                    .is_some_and(|until| Instant::now() < until);
+                if skipping {
+                    return None;
+                }
+                let found = coalescer.current().await;
+                if found.is_none()
+                    && let Ok(mut s) = skip_until.lock()
+                {
+                    *s = Some(Instant::now() + SKIP_AFTER_FAILURE);
+                }
+                found
+            }
             Watch::Local { counter, .. } => Some(counter.load(Ordering::SeqCst)),
         }
     }
