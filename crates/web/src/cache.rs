@@ -216,19 +216,6 @@ impl PageCache {
         }
     }
 
-    pub fn settings(&self) -> &CacheSettings {
-        &self.inner.settings
-    }
-
-    /// Entries held now (tests and diagnostics).
-    pub fn len(&self) -> usize {
-        self.inner.entries.read().map_or(0, |e| e.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Marks every cached page, here and on other instances, as stale. Call after a
     /// committed write that did not come through an unsafe request (a paper created by a
     /// `GET` lookup, a CLI command).
