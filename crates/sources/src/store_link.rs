@@ -31,6 +31,17 @@ impl Resolver {
         if let Some(found) = store.find_paper(id).await? {
             return Ok(Some(found));
         }
+        self.fetch_and_store(store, id).await
+    }
+
+    /// The second half of [`Resolver::find_or_fetch`], for a caller that has already
+    /// looked `id` up in the store: asks its source and stores what it names. A `Some`
+    /// here means the store was written (or a paper found through another alias).
+    pub async fn fetch_and_store(
+        &self,
+        store: &Store,
+        id: &PaperRef,
+    ) -> Result<Option<PaperId>, LookupError> {
         let Some(record) = self.resolve(id).await? else {
             return Ok(None);
         };

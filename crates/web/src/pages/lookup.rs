@@ -74,7 +74,7 @@ async fn find(state: &AppState, r: &PaperRef) -> Result<PaperId, Response> {
     let found = match &state.sources {
         None => state.store.find_paper(r).await.map_err(AppError::from),
         Some(resolver) => match state.store.find_paper(r).await {
-            Ok(None) => match resolver.find_or_fetch(&state.store, r).await {
+            Ok(None) => match resolver.fetch_and_store(&state.store, r).await {
                 Ok(found) => {
                     if found.is_some() {
                         // A GET that stored a paper: cached pages may list it now.
