@@ -181,6 +181,8 @@ pub struct SummaryView {
     pub licence: Licence,
     /// Hidden by a moderator: only its author still sees it (with a notice).
     pub hidden: bool,
+    /// Live comments, on the reads that count them (a paper's summaries, one summary).
+    pub comments: Option<i64>,
 }
 
 /// A summary as export writes it (the import format).

@@ -36,6 +36,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(7, "page_speed", "0007_page_speed.sql"),
     migration!(8, "paper_merges", "0008_paper_merges.sql"),
     migration!(9, "restored_merges", "0009_restored_merges.sql"),
+    migration!(10, "comment_counts", "0010_comment_counts.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

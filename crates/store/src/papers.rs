@@ -234,25 +234,25 @@ impl Store {
     }
 
     pub async fn paper(&self, id: PaperId) -> Result<Option<Paper>> {
-        let mut conn = self.pool.acquire().await?;
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PAPER_COLUMNS} FROM papers WHERE id = $1"
-        )))
+        // One round trip: a row per alias, or one with NULL alias columns.
+        let rows = sqlx::query(
+            "SELECT p.id, p.title, p.authors, p.year, p.venue, p.abstract, a.kind, a.value
+             FROM papers p LEFT JOIN paper_aliases a ON a.paper_id = p.id
+             WHERE p.id = $1",
+        )
         .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?
-        else {
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let mut aliases = Vec::new();
-        for alias in sqlx::query("SELECT kind, value FROM paper_aliases WHERE paper_id = $1")
-            .bind(id.0)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            aliases.push(alias_from_row(&alias)?);
+        let mut aliases = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<Option<String>, _>("kind")?.is_some() {
+                aliases.push(alias_from_row(row)?);
+            }
         }
         sort_aliases(&mut aliases);
-        paper_from_row(&row, aliases).map(Some)
+        paper_from_row(first, aliases).map(Some)
     }
 }

@@ -25,11 +25,37 @@ pub const MAX_PER_PAGE: u32 = 100;
 /// The columns every `SummaryView` is read from; append WHERE/ORDER BY.
 macro_rules! view_select {
     () => {
-        "SELECT s.id, s.paper_id, p.title AS paper_title, p.year AS paper_year,
-                p.venue AS paper_venue, s.author_id, u.username, u.display_name,
-                s.html, s.excerpt, s.private, s.anonymous, s.created_at, s.edited_at,
-                s.up, s.down, s.score, s.licence, s.hidden_at
-         FROM summaries s
+        concat!("SELECT ", view_columns!(), view_from!())
+    };
+}
+
+/// [`view_select!`] plus each summary's live comments, for pages that show the count:
+/// one round trip instead of a second query (`comments_visible` answers it from the index).
+macro_rules! counted_view_select {
+    () => {
+        concat!(
+            "SELECT ",
+            view_columns!(),
+            ", (SELECT COUNT(*) FROM comments c
+                WHERE c.summary_id = s.id AND c.deleted_at IS NULL AND c.hidden_at IS NULL)
+               AS comment_count",
+            view_from!()
+        )
+    };
+}
+
+macro_rules! view_columns {
+    () => {
+        "s.id, s.paper_id, p.title AS paper_title, p.year AS paper_year,
+         p.venue AS paper_venue, s.author_id, u.username, u.display_name,
+         s.html, s.excerpt, s.private, s.anonymous, s.created_at, s.edited_at,
+         s.up, s.down, s.score, s.licence, s.hidden_at"
+    };
+}
+
+macro_rules! view_from {
+    () => {
+        " FROM summaries s
          JOIN papers p ON p.id = s.paper_id
          JOIN users u ON u.id = s.author_id "
     };
@@ -69,7 +95,15 @@ pub(crate) fn view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<Summ
         score: row.try_get("score")?,
         licence: crate::Licence::from_db(&row.try_get::<String, _>("licence")?),
         hidden: row.try_get::<Option<i64>, _>("hidden_at")?.is_some(),
+        comments: None,
     })
+}
+
+/// A row of [`counted_view_select!`].
+fn counted_view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<SummaryView> {
+    let mut view = view_from_row(row, viewer)?;
+    view.comments = Some(row.try_get("comment_count")?);
+    Ok(view)
 }
 
 fn views(rows: &[AnyRow], viewer: Option<UserId>) -> Result<Vec<SummaryView>> {
@@ -286,14 +320,16 @@ impl Store {
         viewer: Option<UserId>,
     ) -> Result<Option<SummaryView>> {
         let row = sqlx::query(concat!(
-            view_select!(),
+            counted_view_select!(),
             "WHERE s.id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)"
         ))
         .bind(id.0)
         .bind(viewer.map(|v| v.0))
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(|r| view_from_row(r, viewer)).transpose()
+        row.as_ref()
+            .map(|r| counted_view_from_row(r, viewer))
+            .transpose()
     }
 
     /// Visible summaries of a paper: public ones, plus the viewer's own private one.
@@ -306,17 +342,17 @@ impl Store {
     ) -> Result<Vec<SummaryView>> {
         let sql = match sort {
             SummarySort::Best => concat!(
-                view_select!(),
+                counted_view_select!(),
                 "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
                  ORDER BY s.score DESC, s.up DESC, s.edited_at DESC, s.id"
             ),
             SummarySort::New => concat!(
-                view_select!(),
+                counted_view_select!(),
                 "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
                  ORDER BY s.created_at DESC, s.id DESC"
             ),
             SummarySort::Top => concat!(
-                view_select!(),
+                counted_view_select!(),
                 "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
                  ORDER BY s.up - s.down DESC, s.up DESC, s.created_at DESC, s.id"
             ),
@@ -326,7 +362,9 @@ impl Store {
             .bind(viewer.map(|v| v.0))
             .fetch_all(&self.pool)
             .await?;
-        views(&rows, viewer)
+        rows.iter()
+            .map(|r| counted_view_from_row(r, viewer))
+            .collect()
     }
 
     /// Public summaries only (anonymous ones without byline); `page` starts at 1 (0 is

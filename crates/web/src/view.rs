@@ -206,7 +206,7 @@ impl SummaryItem {
             anonymous: v.anonymous,
             is_own: v.is_own,
             vote: None,
-            comments: None,
+            comments: v.comments,
             licence_name: v.licence.name(),
             licence_url: v.licence.url(),
             hidden: v.hidden,

@@ -2,7 +2,7 @@
 //! in place, visibility that follows the summary, and anonymity of a summary's author.
 
 use shortscience_ids::{CommentId, SummaryId, UserId};
-use shortscience_store::{CommentView, CommentWrite, StoreError};
+use shortscience_store::{CommentView, CommentWrite, StoreError, SummarySort};
 
 use crate::{new_paper, stores, write};
 
@@ -149,6 +149,14 @@ async fn threads_edits_and_deleted_stubs() {
             Some(&3),
             "{n}"
         );
+        // The paper page and the permalink read the same count with the summary.
+        let on_paper = store
+            .paper_summaries(p, None, SummarySort::Best)
+            .await
+            .unwrap();
+        assert_eq!(on_paper[0].comments, Some(3), "{n}");
+        let alone = store.summary(s, None).await.unwrap().unwrap();
+        assert_eq!(alone.comments, Some(3), "{n}");
         let meta = store.comment_meta(c1).await.unwrap().unwrap();
         assert!(
             meta.deleted && meta.author_id == bob && meta.summary_id == s,

@@ -62,7 +62,12 @@ pub async fn annotate(
         Some(user) => state.store.votes_of(user.id, &ids).await?,
         None => Default::default(),
     };
-    let comments = state.store.comment_counts(&ids).await?;
+    // Paper pages and permalinks read the counts with the summaries.
+    let comments = if items.iter().all(|s| s.comments.is_some()) {
+        Default::default()
+    } else {
+        state.store.comment_counts(&ids).await?
+    };
     let back = if is_local_path(back) { back } else { "/" };
     for s in items.iter_mut() {
         let id = SummaryId(s.id);
@@ -78,7 +83,9 @@ pub async fn annotate(
                 .is_none()
                 .then(|| login_url(Some(&format!("{back}#summary-{id}")))),
         });
-        s.comments = Some(comments.get(&id).copied().unwrap_or(0));
+        if s.comments.is_none() {
+            s.comments = Some(comments.get(&id).copied().unwrap_or(0));
+        }
     }
     Ok(())
 }
