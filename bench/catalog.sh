@@ -113,6 +113,7 @@ if [ -z "$REUSE" ]; then
 fi
 
 echo "searching…" >&2
+LOAD_SEARCH=$(cut -d' ' -f1-3 /proc/loadavg)
 "$BIN" bench-search --db "$DB" --summaries "$SUMMARIES" --queries "$QUERIES" >"$WORK/search.out" 2>"$WORK/search.err"
 
 mkdir -p bench/results
@@ -121,11 +122,13 @@ COMMIT=$(git rev-parse --short HEAD)
 {
   echo "### Catalog: $BACKEND, $RECORDS records"
   echo
-  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT; load average before the import: $LOAD_BEFORE."
-  echo
   if [ -n "$REUSE" ]; then
-    echo "- Search only (\`--db\`): on a database imported earlier by this script; load average before the searches: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT; load average before the searches: $LOAD_SEARCH."
+    echo
+    echo "- Search only (\`--db\`): on a database imported earlier by this script (\`--keep\`); no import figures."
   else
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT; load average before the import: $LOAD_BEFORE."
+    echo
     echo "- \`gen-dblp $RECORDS\`: $FILE_MB MB of XML."
     echo "- \`import-catalog dblp\`: $(tail -1 "$WORK/import.out")"
     echo "- wall clock $WALL, peak memory $RSS_MB MB (\`/usr/bin/time -v\`)."
