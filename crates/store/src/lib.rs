@@ -54,8 +54,8 @@ pub use profiles::{
 };
 pub use revisions::{Revision, RevisionInfo};
 pub use search::{
-    MAX_TERM_CHARS, MAX_TERMS, MAX_TYPEAHEAD, MIN_PREFIX_CHARS, PaperCard, SearchHit, SearchQuery,
-    search_terms,
+    MAX_TERM_CHARS, MAX_TERMS, MAX_TYPEAHEAD, MIN_PREFIX_CHARS, PaperCard, RANK_WINDOW, SearchHit,
+    SearchQuery, search_terms,
 };
 pub use summaries::MAX_PER_PAGE;
 pub use tokens::{SessionInfo, TokenPurpose, UsedToken};

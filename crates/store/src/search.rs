@@ -14,6 +14,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::summaries::MAX_PER_PAGE;
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
 use crate::{Backend, Page, Result, Store, StoreError, SummaryView};
 
 /// At most this many words of a query are used; the rest are ignored.
@@ -175,7 +177,15 @@ impl Sql {
         self.text.push_str(&format!("${}", self.args.len()));
         self
     }
-    async fn fetch_all(self, pool: &sqlx::AnyPool) -> Result<Vec<AnyRow>> {
+    /// Appends the placeholder of the last argument again.
+    fn same(&mut self) -> &mut Self {
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+    async fn fetch_all<'c, E>(self, ex: E) -> Result<Vec<AnyRow>>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text));
         for a in self.args {
             q = match a {
@@ -183,8 +193,15 @@ impl Sql {
                 Arg::Text(s) => q.bind(s),
             };
         }
-        Ok(q.fetch_all(pool).await?)
+        Ok(q.fetch_all(ex).await?)
     }
+}
+
+fn has_filters(q: &SearchQuery) -> bool {
+    q.year_from.is_some()
+        || q.year_to.is_some()
+        || q.venue.as_deref().is_some_and(|v| !v.trim().is_empty())
+        || q.has_summaries
 }
 
 /// The filters of a query as SQL conditions on papers `p` (each starts with AND).
@@ -256,6 +273,89 @@ fn into_page<T>(mut items: Vec<T>, page: u32, per_page: u32) -> Page<T> {
         has_next,
     }
 }
+
+/// One full-text candidate row: a paper, its rank on one side (lower is better), and
+/// whether it may be listed (a visible summary, a paper within the filters).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    paper: i64,
+    rank: f64,
+    eligible: bool,
+}
+
+/// The best rows of one side (paper text or summary text) in rank order, `truncated` when
+/// the side had more rows than were asked for.
+#[derive(Debug, Default)]
+struct Side {
+    rows: Vec<Candidate>,
+    truncated: bool,
+}
+
+/// The first `need` papers by their best eligible rank over all sides (ties by id), or
+/// None when a truncated side might still hold a better one: that is when the `need`-th
+/// rank is not strictly below the worst rank the side returned (every row it left out
+/// ranks at least that badly). Fewer than `need` papers is the whole answer only if no
+/// side was truncated.
+fn merge_top(sides: &[Side], need: usize) -> Option<Vec<(i64, f64)>> {
+    if need == 0 {
+        return Some(Vec::new());
+    }
+    let mut best: HashMap<i64, f64> = HashMap::new();
+    for c in sides.iter().flat_map(|s| &s.rows).filter(|c| c.eligible) {
+        best.entry(c.paper)
+            .and_modify(|r| *r = r.min(c.rank))
+            .or_insert(c.rank);
+    }
+    let mut top: Vec<(i64, f64)> = best.into_iter().collect();
+    top.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    top.truncate(need);
+    for side in sides.iter().filter(|s| s.truncated) {
+        let floor = side
+            .rows
+            .iter()
+            .map(|c| c.rank)
+            .fold(f64::NEG_INFINITY, f64::max);
+        match top.get(need - 1) {
+            Some(&(_, last)) if last < floor => {}
+            _ => return None,
+        }
+    }
+    Some(top)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Text {
+    Papers,
+    Summaries,
+}
+
+fn push_side_limit(sql: &mut Sql, limit: Option<usize>) {
+    if let Some(l) = limit {
+        sql.push(" LIMIT ")
+            .arg(Arg::Int(i64::try_from(l).unwrap_or(i64::MAX)));
+    }
+}
+
+fn push_floor(sql: &mut Sql, floor: Option<i64>) {
+    if let Some(f) = floor {
+        sql.push(" AND rowid > ").arg(Arg::Int(f));
+    }
+}
+
+/// Each side ranks at most this many of its matches within the filters: on SQLite the
+/// newest (see [`Store::window_floor`]), on PostgreSQL the first in storage order. A
+/// query matching more lists at most twice as many papers.
+pub const RANK_WINDOW: usize = 500;
+
+/// Candidate rows asked of each side on the first try: a little more than a page needs,
+/// since hidden summaries, several summaries of one paper and filters drop some.
+fn first_limit(need: usize) -> usize {
+    need.saturating_mul(2).max(50)
+}
+
+/// Each retry asks for this many times more rows; past [`MAX_LIMIT`] a side is read whole.
+const LIMIT_GROWTH: usize = 8;
+const MAX_LIMIT: usize = 20_000;
 
 /// A random-enough number without a dependency: std's per-process random hash keys.
 fn random_u64() -> u64 {
@@ -341,7 +441,32 @@ impl Store {
             });
         }
         let mut sql = Sql::default();
-        if terms.is_empty() {
+        if !terms.is_empty() {
+            let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+            let need = skip.saturating_add(per_page as usize + 1);
+            let ids: Vec<i64> = self
+                .ranked_papers(&terms, q, need)
+                .await?
+                .into_iter()
+                .skip(skip)
+                .collect();
+            if ids.is_empty() {
+                return Ok(Page {
+                    items: Vec::new(),
+                    page,
+                    has_next: false,
+                });
+            }
+            // The positions are our own numbers; only the ids are bound.
+            sql.push("WITH page (paper_id, k1, k2) AS (VALUES ");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push("(").arg(Arg::Int(*id)).push(&format!(", {i}, 0)"));
+            }
+            sql.push(") ").push(CARDS_FROM_PAGE);
+        } else {
             let venue = q.venue.as_deref().is_some_and(|v| !v.trim().is_empty());
             if !venue && !q.has_summaries {
                 return Ok(Page {
@@ -357,61 +482,9 @@ impl Store {
             );
             push_filters(&mut sql, q);
             sql.push(" ORDER BY k1, k2");
-        } else {
-            match self.backend {
-                Backend::Sqlite => {
-                    // bm25 is negative, better matches lower; summary matches weigh half.
-                    // CROSS JOIN keeps the full-text match as the outer loop: left to itself,
-                    // the planner walked every public summary and ran the match per row
-                    // (69 s instead of 0.1 s at 100,000 summaries).
-                    let m = fts5_all(&terms);
-                    sql.push(
-                        "WITH matched AS (
-                            SELECT rowid AS paper_id, bm25(papers_fts, 8.0, 4.0, 1.0) AS rank
-                            FROM papers_fts WHERE papers_fts MATCH ",
-                    )
-                    .arg(Arg::Text(m.clone()))
-                    .push(
-                        " UNION ALL
-                            SELECT s.paper_id, 0.5 * bm25(summaries_fts) AS rank
-                            FROM summaries_fts CROSS JOIN summaries s ON s.id = summaries_fts.rowid
-                            WHERE summaries_fts MATCH ",
-                    )
-                    .arg(Arg::Text(m))
-                    .push(
-                        " AND s.private = 0 AND s.hidden_at IS NULL
-                         ), best AS (SELECT paper_id, MIN(rank) AS score FROM matched GROUP BY paper_id),
-                         page AS (SELECT best.paper_id,
-                                best.score AS k1, best.paper_id AS k2
-                            FROM best JOIN papers p ON p.id = best.paper_id WHERE 1 = 1",
-                    );
-                    push_filters(&mut sql, q);
-                    sql.push(" ORDER BY k1, k2");
-                }
-                Backend::Postgres => {
-                    let text = terms.join(" ");
-                    sql.push("WITH q AS (SELECT plainto_tsquery('english', ")
-                        .arg(Arg::Text(text))
-                        .push(
-                            ") AS q),
-                         matched AS (
-                            SELECT p.id AS paper_id, ts_rank('{0.1, 0.2, 0.5, 1.0}', p.search, q.q) AS rank
-                            FROM papers p, q WHERE p.search @@ q.q
-                            UNION ALL
-                            SELECT s.paper_id, 0.5 * ts_rank(s.search, q.q) AS rank
-                            FROM summaries s, q WHERE s.search @@ q.q AND s.private = 0 AND s.hidden_at IS NULL
-                         ), best AS (SELECT paper_id, MAX(rank) AS score FROM matched GROUP BY paper_id),
-                         page AS (SELECT best.paper_id,
-                                -best.score AS k1, best.paper_id AS k2
-                            FROM best JOIN papers p ON p.id = best.paper_id WHERE 1 = 1",
-                        );
-                    push_filters(&mut sql, q);
-                    sql.push(" ORDER BY k1, k2");
-                }
-            }
+            push_limit(&mut sql, per_page, offset);
+            sql.push(") ").push(CARDS_FROM_PAGE);
         }
-        push_limit(&mut sql, per_page, offset);
-        sql.push(") ").push(CARDS_FROM_PAGE);
         let rows = sql.fetch_all(&self.pool).await?;
         let hits = rows
             .iter()
@@ -423,6 +496,226 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(into_page(hits, page, per_page))
+    }
+
+    /// Ids of the first `need` papers matching every term within the filters, best
+    /// first. Each side (paper text, public summary text) is ranked inside its full-text
+    /// index and only its best rows are read and joined: joining every match before
+    /// ranking cost hundreds of milliseconds for common words at 1M papers. When those
+    /// rows cannot settle the answer (hidden summaries, several summaries of one paper,
+    /// filters), the truncated sides are read again, deeper.
+    async fn ranked_papers(
+        &self,
+        terms: &[String],
+        q: &SearchQuery,
+        need: usize,
+    ) -> Result<Vec<i64>> {
+        // One snapshot for every query below. On PostgreSQL the window (the first
+        // matches in storage order) must not depend on how parallel workers interleave.
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // Nor on where a concurrent scan of the table happens to be.
+            sqlx::raw_sql(
+                "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL synchronize_seqscans = off",
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let floors = [
+            self.window_floor(&mut tx, Text::Papers, terms, q).await?,
+            self.window_floor(&mut tx, Text::Summaries, terms, q)
+                .await?,
+        ];
+        let mut limit = Some(first_limit(need));
+        let mut sides = [
+            self.side(&mut tx, Text::Papers, terms, q, floors[0], limit)
+                .await?,
+            self.side(&mut tx, Text::Summaries, terms, q, floors[1], limit)
+                .await?,
+        ];
+        loop {
+            if let Some(top) = merge_top(&sides, need) {
+                tx.commit().await?;
+                return Ok(top.into_iter().map(|(id, _)| id).collect());
+            }
+            limit = limit
+                .map(|l| l.saturating_mul(LIMIT_GROWTH))
+                .filter(|&l| l <= MAX_LIMIT);
+            for ((side, text), floor) in sides
+                .iter_mut()
+                .zip([Text::Papers, Text::Summaries])
+                .zip(floors)
+            {
+                if side.truncated {
+                    *side = self.side(&mut tx, text, terms, q, floor, limit).await?;
+                }
+            }
+        }
+    }
+
+    /// SQLite: when a side has more than [`RANK_WINDOW`] eligible matches, the rowid
+    /// below its newest [`RANK_WINDOW`]; only those are ranked. FTS5 computes bm25 for
+    /// every match before `LIMIT` (about 2 µs each), so a common word's 70,000 matches
+    /// took 150 ms; walking the match list newest first costs next to nothing.
+    async fn window_floor(
+        &self,
+        tx: &mut Tx,
+        text: Text,
+        terms: &[String],
+        q: &SearchQuery,
+    ) -> Result<Option<i64>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut sql = Sql::default();
+        match text {
+            Text::Papers => {
+                sql.push("SELECT f.rowid AS floor FROM papers_fts f");
+                if has_filters(q) {
+                    sql.push(" CROSS JOIN papers p ON p.id = f.rowid");
+                }
+                sql.push(" WHERE papers_fts MATCH ")
+                    .arg(Arg::Text(fts5_all(terms)));
+            }
+            // Unfiltered, the window counts hidden summaries too (the index holds only
+            // public ones): reading 1,000 summary rows to skip the rare hidden one cost
+            // 20 ms, their rows being long.
+            Text::Summaries if !has_filters(q) => {
+                sql.push("SELECT f.rowid AS floor FROM summaries_fts f WHERE summaries_fts MATCH ")
+                    .arg(Arg::Text(fts5_all(terms)));
+            }
+            Text::Summaries => {
+                sql.push(
+                    "SELECT f.rowid AS floor FROM summaries_fts f
+                     CROSS JOIN summaries s ON s.id = f.rowid
+                     CROSS JOIN papers p ON p.id = s.paper_id
+                     WHERE summaries_fts MATCH ",
+                )
+                .arg(Arg::Text(fts5_all(terms)))
+                .push(" AND s.private = 0 AND s.hidden_at IS NULL");
+            }
+        }
+        push_filters(&mut sql, q);
+        sql.push(" ORDER BY f.rowid DESC LIMIT 1 OFFSET ")
+            .arg(Arg::Int(RANK_WINDOW as i64));
+        let rows = sql.fetch_all(&mut **tx).await?;
+        rows.first()
+            .map(|r| r.try_get("floor"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// The best `limit` rows (all with None) of one side, in rank order; on SQLite only
+    /// matches above `floor` (see [`Store::window_floor`]).
+    async fn side(
+        &self,
+        tx: &mut Tx,
+        text: Text,
+        terms: &[String],
+        q: &SearchQuery,
+        floor: Option<i64>,
+        limit: Option<usize>,
+    ) -> Result<Side> {
+        let mut sql = Sql::default();
+        let filtered = has_filters(q);
+        match (self.backend, text) {
+            // bm25 is negative, better matches lower; summary matches weigh half. FTS5
+            // ranks inside the index for `ORDER BY rank LIMIT`; the joins below then only
+            // touch the rows kept, and the LEFT JOINs keep the full-text rows as the outer
+            // loop (the planner once walked every summary instead: 69 s).
+            (Backend::Sqlite, Text::Papers) => {
+                sql.push("WITH f AS (SELECT rowid, rank FROM papers_fts WHERE papers_fts MATCH ")
+                    .arg(Arg::Text(fts5_all(terms)))
+                    .push(" AND rank MATCH 'bm25(8.0, 4.0, 1.0)'");
+                push_floor(&mut sql, floor);
+                sql.push(" ORDER BY rank");
+                push_side_limit(&mut sql, limit);
+                sql.push(") SELECT f.rowid AS paper_id, f.rank AS rank, ");
+                if filtered {
+                    sql.push("CAST(CASE WHEN p.id IS NOT NULL");
+                    push_filters(&mut sql, q);
+                    sql.push(
+                        " THEN 1 ELSE 0 END AS BIGINT) AS ok FROM f LEFT JOIN papers p ON p.id = f.rowid",
+                    );
+                } else {
+                    sql.push("CAST(1 AS BIGINT) AS ok FROM f");
+                }
+            }
+            (Backend::Sqlite, Text::Summaries) => {
+                sql.push(
+                    "WITH f AS (SELECT rowid, rank FROM summaries_fts WHERE summaries_fts MATCH ",
+                )
+                .arg(Arg::Text(fts5_all(terms)));
+                push_floor(&mut sql, floor);
+                sql.push(" ORDER BY rank");
+                push_side_limit(&mut sql, limit);
+                sql.push(
+                    ") SELECT s.paper_id AS paper_id, 0.5 * f.rank AS rank,
+                        CAST(CASE WHEN s.private = 0 AND s.hidden_at IS NULL",
+                );
+                if filtered {
+                    sql.push(" AND p.id IS NOT NULL");
+                    push_filters(&mut sql, q);
+                }
+                sql.push(" THEN 1 ELSE 0 END AS BIGINT) AS ok FROM f LEFT JOIN summaries s ON s.id = f.rowid");
+                if filtered {
+                    sql.push(" LEFT JOIN papers p ON p.id = s.paper_id");
+                }
+            }
+            // ts_rank needs each ranked match's tsvector from the heap (about 5 µs a row
+            // when cached, far more when not): PostgreSQL ranks the first RANK_WINDOW
+            // matches within the filters in storage order, grouping summaries by paper,
+            // so one pass settles the answer.
+            (Backend::Postgres, Text::Papers) => {
+                sql.push("SELECT w.id AS paper_id, CAST(-ts_rank('{0.1, 0.2, 0.5, 1.0}', w.search, plainto_tsquery('english', ")
+                    .arg(Arg::Text(terms.join(" ")))
+                    .push(
+                        ")) AS DOUBLE PRECISION) AS rank, CAST(1 AS BIGINT) AS ok
+                         FROM (SELECT p.id, p.search FROM papers p WHERE p.search @@ plainto_tsquery('english', ",
+                    )
+                    .same()
+                    .push(")");
+                push_filters(&mut sql, q);
+                sql.push(" LIMIT ")
+                    .arg(Arg::Int(RANK_WINDOW as i64))
+                    .push(") w ORDER BY rank, paper_id");
+                push_side_limit(&mut sql, limit);
+            }
+            (Backend::Postgres, Text::Summaries) => {
+                sql.push("SELECT w.paper_id AS paper_id, CAST(MIN(-0.5 * ts_rank(w.search, plainto_tsquery('english', ")
+                    .arg(Arg::Text(terms.join(" ")))
+                    .push(
+                        "))) AS DOUBLE PRECISION) AS rank, CAST(1 AS BIGINT) AS ok
+                         FROM (SELECT s.paper_id, s.search FROM summaries s",
+                    );
+                if filtered {
+                    sql.push(" JOIN papers p ON p.id = s.paper_id");
+                }
+                sql.push(" WHERE s.search @@ plainto_tsquery('english', ")
+                    .same()
+                    .push(") AND s.private = 0 AND s.hidden_at IS NULL");
+                push_filters(&mut sql, q);
+                sql.push(" LIMIT ")
+                    .arg(Arg::Int(RANK_WINDOW as i64))
+                    .push(") w GROUP BY w.paper_id ORDER BY rank, paper_id");
+                push_side_limit(&mut sql, limit);
+            }
+        }
+        let rows = sql.fetch_all(&mut **tx).await?;
+        let truncated = limit.is_some_and(|l| rows.len() >= l);
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let paper: Option<i64> = r.try_get("paper_id")?;
+                let ok: i64 = r.try_get("ok")?;
+                Ok(Candidate {
+                    paper: paper.unwrap_or(0),
+                    rank: r.try_get("rank")?,
+                    eligible: paper.is_some() && ok == 1,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Side { rows, truncated })
     }
 
     /// Titles completing `prefix` for a search box: every word in the title, the last
@@ -439,23 +732,35 @@ impl Store {
         let limit = limit.clamp(1, MAX_TYPEAHEAD) as i64;
         let mut sql = Sql::default();
         match self.backend {
+            // Only the newest RANK_WINDOW matching titles are ranked (all of them on
+            // PostgreSQL's side: the first in storage order): a three-letter prefix
+            // matches tens of thousands, and ranking them all took 200 ms.
             Backend::Sqlite => {
+                let m = fts5_title_prefix(&terms, prefix_last);
                 sql.push(
                     "SELECT p.id, p.title FROM (
                         SELECT rowid AS id, rank FROM papers_fts WHERE papers_fts MATCH ",
                 )
-                .arg(Arg::Text(fts5_title_prefix(&terms, prefix_last)))
-                .push(" ORDER BY rank LIMIT ")
+                .arg(Arg::Text(m.clone()))
+                .push(" AND rowid > COALESCE((SELECT rowid FROM papers_fts WHERE papers_fts MATCH ")
+                .arg(Arg::Text(m))
+                .push(" ORDER BY rowid DESC LIMIT 1 OFFSET ")
+                .arg(Arg::Int(RANK_WINDOW as i64))
+                .push("), 0) ORDER BY rank LIMIT ")
                 .arg(Arg::Int(limit))
                 .push(") f JOIN papers p ON p.id = f.id ORDER BY f.rank, p.id");
             }
             Backend::Postgres => {
-                sql.push("WITH q AS (SELECT to_tsquery('english', ")
+                sql.push("WITH q AS MATERIALIZED (SELECT to_tsquery('english', ")
                     .arg(Arg::Text(tsquery_title_prefix(&terms, prefix_last)))
                     .push(
                         ") AS q)
-                     SELECT p.id, p.title FROM papers p, q WHERE p.search @@ q.q
-                     ORDER BY ts_rank(p.search, q.q) DESC, p.id LIMIT ",
+                     SELECT w.id, w.title FROM (
+                        SELECT p.id, p.title, p.search FROM papers p, q WHERE p.search @@ q.q LIMIT ",
+                    )
+                    .arg(Arg::Int(RANK_WINDOW as i64))
+                    .push(
+                        ") w, q ORDER BY ts_rank(w.search, q.q) DESC, w.id LIMIT ",
                     )
                     .arg(Arg::Int(limit));
             }
@@ -688,6 +993,52 @@ mod tests {
         );
         assert_eq!(tsquery_title_prefix(&t, true), "'neural':A & 'net':*A");
         assert_eq!(tsquery_title_prefix(&t, false), "'neural':A & 'net':A");
+    }
+
+    fn side(rows: &[(i64, f64, bool)], truncated: bool) -> Side {
+        Side {
+            rows: rows
+                .iter()
+                .map(|&(paper, rank, eligible)| Candidate {
+                    paper,
+                    rank,
+                    eligible,
+                })
+                .collect(),
+            truncated,
+        }
+    }
+
+    #[test]
+    fn merge_keeps_each_papers_best_rank() {
+        let papers = side(&[(1, -9.0, true), (2, -5.0, true), (3, -4.0, false)], false);
+        let summaries = side(&[(3, -8.0, true), (2, -7.0, true), (2, -1.0, true)], false);
+        assert_eq!(
+            merge_top(&[papers, summaries], 10),
+            Some(vec![(1, -9.0), (3, -8.0), (2, -7.0)])
+        );
+        // Ties go by id.
+        let tied = side(&[(5, -1.0, true), (4, -1.0, true)], false);
+        assert_eq!(merge_top(&[tied], 1), Some(vec![(4, -1.0)]));
+    }
+
+    #[test]
+    fn merge_asks_again_when_a_cut_side_could_hide_a_better_paper() {
+        // Settled: the second paper ranks strictly better than anything left out.
+        let cut = side(&[(1, -9.0, true), (2, -8.0, true), (3, -7.0, true)], true);
+        assert_eq!(merge_top(&[cut], 2), Some(vec![(1, -9.0), (2, -8.0)]));
+        // Not settled: too few eligible rows, or the last kept rank equals the floor.
+        let filtered = side(&[(1, -9.0, true), (2, -8.0, false), (3, -7.0, false)], true);
+        assert_eq!(merge_top(&[filtered], 2), None);
+        let tie = side(&[(1, -9.0, true), (2, -8.0, true)], true);
+        assert_eq!(merge_top(&[tie], 2), None);
+        // Several summaries of one paper count once.
+        let same = side(&[(1, -9.0, true), (1, -8.0, true), (1, -7.0, true)], true);
+        assert_eq!(merge_top(&[same], 2), None);
+        // A side that was read whole never asks again.
+        let whole = side(&[(1, -9.0, true)], false);
+        assert_eq!(merge_top(&[whole], 5), Some(vec![(1, -9.0)]));
+        assert_eq!(merge_top(&[side(&[], true)], 1), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Full-text search, typeahead, venue/author lists and the random summary.
 
 use shortscience_ids::PaperId;
-use shortscience_store::{NewPaper, SearchQuery, Store, SummaryImport};
+use shortscience_store::{NewPaper, RANK_WINDOW, SearchQuery, Store, SummaryImport};
 
 use crate::{arxiv, doi, import, stores};
 
@@ -461,6 +461,74 @@ async fn hostile_queries_are_plain_text() {
             "{}",
             db.name
         );
+    }
+}
+
+#[tokio::test]
+async fn a_common_word_ranks_a_window_and_filters_reach_past_it() {
+    for (store, db) in stores().await {
+        // The oldest match is the only one in its venue; a window of the newest or the
+        // first matches must not hide it from a filtered search.
+        let rare = add(
+            &store,
+            "2001.00001",
+            "Common ground",
+            &["Ann Bee"],
+            2001,
+            "Rare",
+            "",
+        )
+        .await;
+        for i in 0..RANK_WINDOW + 40 {
+            add(
+                &store,
+                &format!("2101.{:05}", i + 1),
+                &format!("Common ground number {i}"),
+                &["Cy Dee"],
+                2021,
+                "Big",
+                "",
+            )
+            .await;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for page in 1.. {
+            let found = store
+                .search(&SearchQuery {
+                    page,
+                    per_page: 100,
+                    ..q("common ground")
+                })
+                .await
+                .unwrap();
+            for hit in &found.items {
+                assert!(
+                    seen.insert(hit.paper.id),
+                    "{} repeats {}",
+                    db.name,
+                    hit.paper.id
+                );
+            }
+            if !found.has_next {
+                break;
+            }
+        }
+        assert!(
+            (RANK_WINDOW..=2 * RANK_WINDOW).contains(&seen.len()),
+            "{} listed {}",
+            db.name,
+            seen.len()
+        );
+        let rare_only = SearchQuery {
+            venue: Some("Rare".into()),
+            ..q("common")
+        };
+        assert_eq!(ids(&store, &rare_only).await, [rare], "{}", db.name);
+        let old = SearchQuery {
+            year_to: Some(2010),
+            ..q("ground")
+        };
+        assert_eq!(ids(&store, &old).await, [rare], "{}", db.name);
     }
 }
 

@@ -413,7 +413,7 @@ pub static OPERATIONS: &[Op] = &[
         path: "/search",
         id: "search",
         tag: "Discovery",
-        summary: "Papers matching words (title, authors, abstract, public summaries) or an identifier.",
+        summary: "Papers matching words (title, authors, abstract, public summaries) or an identifier, best first. Words matching very many papers list at most about 1,000: the best of a window of the matches (the filters apply before it).",
         access: Access::Public,
         params: &[
             Param {
