@@ -70,6 +70,8 @@ pub struct PaperMerge {
     pub aliases: Vec<PaperRef>,
     /// How many summaries moved.
     pub summaries: i64,
+    /// Came from a dump: it redirects, but cannot be undone.
+    pub restored: bool,
 }
 
 /// The metadata columns of a paper row, as stored.
@@ -186,7 +188,7 @@ async fn serialise(conn: &mut AnyConnection, backend: Backend) -> Result<(), Mer
 }
 
 const MERGE_SELECT: &str = "SELECT m.id, m.from_id, m.into_id, m.from_title, p.title AS into_title,
-        a.username AS actor, m.reason, m.created_at, m.undone_at, b.username AS undone_by,
+        a.username AS actor, m.reason, m.created_at, m.undone_at, b.username AS undone_by, m.restored,
         (SELECT COUNT(*) FROM paper_merge_summaries s WHERE s.merge_id = m.id) AS summaries
      FROM paper_merges m
      LEFT JOIN papers p ON p.id = m.into_id
@@ -522,6 +524,7 @@ impl Store {
             undone_by: row.try_get("undone_by")?,
             aliases,
             summaries: row.try_get("summaries")?,
+            restored: get_flag(&row, "restored")?,
         })
     }
 }

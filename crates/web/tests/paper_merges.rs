@@ -156,7 +156,14 @@ fn doi(id: &str) -> PaperRef {
 
 /// What follows `/paper/{id}` in the addresses a merged-away paper redirects (the page itself,
 /// the citation downloads, its feed).
-const PAPER_ADDRESSES: [&str; 5] = ["", "/cite.bib", "/cite.ris", "/cite.json", "/feed.atom"];
+const PAPER_ADDRESSES: [&str; 6] = [
+    "",
+    "?sort=new",
+    "/cite.bib",
+    "/cite.ris",
+    "/cite.json",
+    "/feed.atom",
+];
 /// The same under `/api/v1/papers/{id}`; the query is kept.
 const API_ADDRESSES: [&str; 3] = ["", "/summaries", "/summaries?sort=new&limit=5"];
 

@@ -581,7 +581,7 @@ async fn restored_merges_redirect_and_cannot_be_undone() {
         assert!(
             merges
                 .iter()
-                .all(|m| m.actor.is_none() && m.created_at == 1_700_000_000)
+                .all(|m| m.actor.is_none() && m.created_at == 1_700_000_000 && m.restored)
         );
 
         let moderator = store.ensure_user("mod").await.unwrap();

@@ -72,7 +72,12 @@ pub async fn get_paper(
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let sort = parse_sort(query.sort.as_deref())?;
     let Some(paper) = state.store.paper(id).await? else {
-        return missing_paper(&state, id, "").await;
+        // A merged paper's address keeps the chosen sort across the 301.
+        let rest = match query.sort {
+            Some(_) => format!("?sort={}", sort_key(sort)),
+            None => String::new(),
+        };
+        return missing_paper(&state, id, &rest).await;
     };
     let mut summaries: Vec<SummaryItem> = state
         .store
@@ -143,6 +148,13 @@ pub async fn get_paper(
             .is_some_and(CurrentUser::is_moderator)
             .then_some(id),
     })
+}
+
+fn sort_key(sort: SummarySort) -> &'static str {
+    SORTS
+        .iter()
+        .find(|&&(s, _, _)| s == sort)
+        .map_or("best", |&(_, key, _)| key)
 }
 
 fn parse_sort(raw: Option<&str>) -> AppResult<SummarySort> {

@@ -230,6 +230,8 @@ pub struct MergeRow {
     pub at: Date,
     /// (who, when) once undone.
     pub undone: Option<(String, Date)>,
+    /// From a dump: no undo offered (the store refuses it).
+    pub restored: bool,
 }
 
 #[derive(Template)]
@@ -250,7 +252,10 @@ pub async fn get_merges(State(state): State<AppState>, user: CurrentUser) -> App
         .map(|m| MergeRow {
             id: m.id,
             from: m.from.0,
-            from_title: m.from_title,
+            // A dump keeps no title for the paper merged away.
+            from_title: Some(m.from_title)
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "(title not kept)".to_owned()),
             into: m.into.0,
             into_title: m.into_title.unwrap_or_default(),
             aliases: m
@@ -266,6 +271,7 @@ pub async fn get_merges(State(state): State<AppState>, user: CurrentUser) -> App
             undone: m
                 .undone_at
                 .map(|t| (m.undone_by.unwrap_or_else(gone), Date::from_unix(t))),
+            restored: m.restored,
         })
         .collect();
     html(&MergesPage {
