@@ -231,6 +231,18 @@ const CARDS_FROM_PAGE: &str = "SELECT p.id, p.title, p.authors, p.year, p.venue,
      FROM page JOIN papers p ON p.id = page.paper_id
      ORDER BY page.k1, page.k2, p.id";
 
+/// Result cards as hits; `exact` when an identifier named the paper.
+fn hits_from_rows(rows: &[AnyRow], exact: bool) -> Result<Vec<SearchHit>> {
+    rows.iter()
+        .map(|r| {
+            Ok(SearchHit {
+                paper: card_from_row(r)?,
+                exact,
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn card_from_row(row: &AnyRow) -> Result<PaperCard> {
     let id = PaperId(row.try_get("id")?);
     let authors: String = row.try_get("authors")?;
@@ -413,15 +425,7 @@ impl Store {
                 .push(" AS paper_id, 0 AS k1, 0 AS k2) ")
                 .push(CARDS_FROM_PAGE);
             let cards = sql.fetch_all(&self.pool).await?;
-            let items = cards
-                .iter()
-                .map(|r| {
-                    Ok(SearchHit {
-                        paper: card_from_row(r)?,
-                        exact: true,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let items = hits_from_rows(&cards, true)?;
             // Only page 1 has it.
             let items = if page == 1 { items } else { Vec::new() };
             return Ok(Page {
@@ -486,15 +490,7 @@ impl Store {
             sql.push(") ").push(CARDS_FROM_PAGE);
         }
         let rows = sql.fetch_all(&self.pool).await?;
-        let hits = rows
-            .iter()
-            .map(|r| {
-                Ok(SearchHit {
-                    paper: card_from_row(r)?,
-                    exact: false,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let hits = hits_from_rows(&rows, false)?;
         Ok(into_page(hits, page, per_page))
     }
 
