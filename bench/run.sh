@@ -4,6 +4,11 @@
 # and rewrite BENCHMARKS.md.
 #
 #   bench/run.sh [--backend sqlite|postgres] [--large] [--duration 10s] [--no-build]
+#                [--bin PATH] [--mixed-only]
+#
+# --bin serves with another build (implies --no-build), for before/after comparisons;
+# --mixed-only runs only the mixed read/write rows and prints them instead of
+# rewriting BENCHMARKS.md.
 #
 # Needs wrk, nginx and curl (Debian packages); PostgreSQL on 127.0.0.1:5432 (user
 # postgres, trust) for --backend postgres: a fresh database is made and dropped.
@@ -14,13 +19,17 @@ LARGE=""
 DURATION=10s
 CONNS="1 16 64"
 NO_BUILD=""
+BIN=""
+MIXED_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) BACKEND="$2"; shift 2 ;;
     --large) LARGE=1; shift ;;
     --duration) DURATION="$2"; shift 2 ;;
     --no-build) NO_BUILD=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --bin) BIN="$(realpath "$2")"; NO_BUILD=1; shift 2 ;;
+    --mixed-only) MIXED_ONLY=1; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +70,7 @@ if [ -z "$NO_BUILD" ]; then
   echo "building release…" >&2
   cargo build --release --bin shortscience 2>&1 | tail -1 >&2
 fi
-BIN="$ROOT/target/release/shortscience"
+[ -n "$BIN" ] || BIN="$ROOT/target/release/shortscience"
 
 if [ "$BACKEND" = postgres ]; then
   PGDB="ss_bench_$$"
@@ -224,6 +233,7 @@ HOME_BYTES=$(stat -c %s "$WORK/static/home.html")
 PAPER_BYTES=$(stat -c %s "$WORK/static/paper.html")
 
 : >"$WORK/rows"
+if [ -z "$MIXED_ONLY" ]; then
 echo "nginx…" >&2
 for c in $CONNS; do
   run_wrk "nginx home" "$c" "http://127.0.0.1:$NGINX_PORT/home.html" "$BENCH_DIR/get.lua" nginx
@@ -250,6 +260,7 @@ for page in "home|$HOME_PATH" "paper, 6 summaries|$PAPER_PATH"; do
   done
 done
 start_server true
+fi
 
 count_comments() {
   if [ "$BACKEND" = postgres ]; then
@@ -279,6 +290,11 @@ for c in $CONNS; do
   [ "$stored" -lt "$comments" ] && verdict="LOST $((comments - stored))"
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$sent" "$votes" "$comments" "$stored" "$other" "$verdict" >>"$WORK/writes"
 done
+
+if [ -n "$MIXED_ONLY" ]; then
+  cat "$WORK/rows" "$WORK/writes"
+  exit 0
+fi
 
 COMMIT=$(git rev-parse --short HEAD)
 DIRTY=""
