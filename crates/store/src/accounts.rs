@@ -332,7 +332,7 @@ impl Store {
     pub async fn approve_account(&self, user: UserId) -> Result<()> {
         let done = sqlx::query("UPDATE users SET pending = 0 WHERE id = $1 AND deleted_at IS NULL")
             .bind(user.0)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -346,7 +346,7 @@ impl Store {
         )
         .bind(user.0)
         .bind(now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -466,7 +466,7 @@ impl Store {
         let done = sqlx::query(sql)
             .bind(user.0)
             .bind(value)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);

@@ -193,7 +193,7 @@ impl Store {
         .bind(now())
         .bind(id)
         .bind(user.0)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -225,7 +225,7 @@ impl Store {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(t)
                 .bind(row.try_get::<i64, _>("token_id")?)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         }
         Ok(Some((account, scope)))
@@ -245,7 +245,7 @@ impl Store {
         let done = sqlx::query("UPDATE users SET licence = $1 WHERE id = $2")
             .bind(licence.as_str())
             .bind(user.0)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);

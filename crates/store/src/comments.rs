@@ -260,7 +260,7 @@ impl Store {
         .bind(now())
         .bind(id.0)
         .bind(author.0)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -278,7 +278,7 @@ impl Store {
         .bind(now())
         .bind(id.0)
         .bind(author.0)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);

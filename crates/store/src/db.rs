@@ -93,35 +93,59 @@ impl Store {
             .before_acquire(|conn, _meta| {
                 Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
             });
-        let pool = match backend {
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
                 let memory = url.contains(":memory:") || url.contains("mode=memory");
-                // One writer at a time anyway; a few connections serve concurrent readers.
-                // An in-memory database lives only as long as its single connection.
-                let options = if memory {
-                    options
-                        .max_connections(1)
-                        .min_connections(1)
-                        .idle_timeout(None)
-                        .max_lifetime(None)
-                } else {
-                    options.max_connections(4)
-                };
-                options
-                    .after_connect(|conn, _meta| {
+                // sqlx pings every connection it hands out; for a file on this machine
+                // there is no far end to lose, and the ping is one more round trip to
+                // the connection's worker thread before every query.
+                let with_pragmas = |options: AnyPoolOptions| {
+                    options.test_before_acquire(false).after_connect(|conn, _meta| {
                         Box::pin(async move {
                             sqlx::raw_sql(SQLITE_PRAGMAS).execute(conn).await?;
                             Ok(())
                         })
                     })
+                };
+                if memory {
+                    // An in-memory database lives only as long as its single connection.
+                    let pool = with_pragmas(
+                        options
+                            .max_connections(1)
+                            .min_connections(1)
+                            .idle_timeout(None)
+                            .max_lifetime(None),
+                    )
                     .connect(&url)
-                    .await?
+                    .await?;
+                    (pool.clone(), pool)
+                } else {
+                    // A few connections serve concurrent readers; SQLite has one writer
+                    // at a time anyway, so writes get one connection of their own.
+                    let writer = with_pragmas(options.clone().max_connections(1))
+                        .connect(&url)
+                        .await?;
+                    let pool = with_pragmas(options.max_connections(4))
+                        .connect(&url)
+                        .await?;
+                    (pool, writer)
+                }
             }
-            Backend::Postgres => options.max_connections(10).connect(url).await?,
+            Backend::Postgres => {
+                let pool = options.max_connections(10).connect(url).await?;
+                (pool.clone(), pool)
+            }
         };
-        migrate::run(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        migrate::run(&writer, backend).await?;
+        let watcher = (backend == Backend::Postgres)
+            .then(|| std::sync::Arc::new(crate::generation::Watcher::new(url)));
+        Ok(Store {
+            pool,
+            writer,
+            watcher,
+            backend,
+        })
     }
 
     /// PostgreSQL: refreshes the planner's statistics (a no-op on SQLite, whose plans
@@ -147,15 +171,19 @@ impl Store {
 
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
-        self.pool.close().await
+        self.pool.close().await;
+        self.writer.close().await;
+        if let Some(watcher) = &self.watcher {
+            watcher.close().await;
+        }
     }
 
     /// A transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so a read-then-write cannot fail with SQLITE_BUSY midway.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         })
     }
 

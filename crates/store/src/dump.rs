@@ -178,7 +178,7 @@ impl Store {
         let users: Vec<String> = sqlx::query_scalar(
             "SELECT u.username FROM users u WHERE u.deleted_at IS NULL AND EXISTS (
                  SELECT 1 FROM summaries s
-                 WHERE s.author_id = u.id AND s.private = 0 AND s.anonymous = 0
+                 WHERE s.author_id = u.id AND +s.private = 0 AND s.anonymous = 0
                    AND s.hidden_at IS NULL)
              ORDER BY u.username_key",
         )
@@ -525,7 +525,7 @@ impl Store {
         .bind(r.edited_at)
         .bind(removed_at(r.deleted))
         .bind(removed_at(r.hidden))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -545,7 +545,7 @@ impl Store {
                     "UPDATE sqlite_sequence SET seq = $1 WHERE name = 'papers' AND seq < $1",
                 )
                 .bind(top)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             }
             return Ok(());

@@ -219,10 +219,16 @@ pub struct Page<T> {
     pub has_next: bool,
 }
 
-/// The store: a connection pool and which database is behind it. Cheap to clone.
+/// The store: connection pools and which database is behind them. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where writes go. On a SQLite file, a pool of one connection: writers queue here in
+    /// arrival order instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms
+    /// between tries while holding a connection readers need. Elsewhere the same pool.
+    writer: AnyPool,
+    /// PostgreSQL: the connection that reads the content generation (see `generation`).
+    watcher: Option<std::sync::Arc<generation::Watcher>>,
     backend: Backend,
 }
 

@@ -162,7 +162,7 @@ impl Store {
                 .bind(&hash)
                 .bind(t)
                 .bind(t + SESSION_IDLE_SECS)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         }
         Ok(Some(account))
@@ -173,7 +173,7 @@ impl Store {
         if let Some(hash) = checked_hash(token) {
             sqlx::query("DELETE FROM sessions WHERE id = $1")
                 .bind(hash)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         }
         Ok(())
@@ -183,7 +183,7 @@ impl Store {
     pub async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user.0)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }
@@ -193,7 +193,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
             .bind(user.0)
             .bind(token_hash(keep))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }
@@ -209,7 +209,7 @@ impl Store {
         ] {
             total += sqlx::query(sql)
                 .bind(t)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected();
         }
@@ -324,7 +324,7 @@ impl Store {
             .bind(by.0)
             .bind(t)
             .bind(t + INVITE_TTL_SECS)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(code)
     }
