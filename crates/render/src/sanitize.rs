@@ -160,7 +160,14 @@ fn builder() -> &'static Builder<'static> {
 
 /// Sanitises generated HTML; anything outside the allow-list is dropped or made inert.
 pub fn clean(html: &str) -> String {
-    builder().clean(html).to_string()
+    // `write_to` skips the copy and formatter pass that `to_string` makes.
+    let mut out = Vec::with_capacity(html.len() + html.len() / 8);
+    builder()
+        .clean(html)
+        .write_to(&mut out)
+        .expect("writing to a Vec cannot fail");
+    // html5ever writes UTF-8 only; lossy keeps this total all the same.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
