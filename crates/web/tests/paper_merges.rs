@@ -167,6 +167,16 @@ const PAPER_ADDRESSES: [&str; 6] = [
 /// The same under `/api/v1/papers/{id}`; the query is kept.
 const API_ADDRESSES: [&str; 3] = ["", "/summaries", "/summaries?sort=new&limit=5"];
 
+/// The `id` that `/api/v1/papers/lookup?id=` answers for `id` (a 200 with a body).
+async fn lookup_id(t: &App, id: &str) -> i64 {
+    let uri = format!(
+        "/api/v1/papers/lookup?id={}",
+        utf8_percent_encode(id, NON_ALPHANUMERIC)
+    );
+    let body: serde_json::Value = serde_json::from_str(&t.page(&uri, None).await).unwrap();
+    body["id"].as_i64().expect("a paper number")
+}
+
 fn links_to(html: &str, paper: PaperId) -> usize {
     html.matches(&format!("/paper/{paper}\"")).count()
 }
@@ -332,6 +342,14 @@ async fn merge_confirm_redirect_and_undo() {
             text(r).await.contains("Attention is all you need"),
             "[{db}]"
         );
+        // The lookup answers the kept paper for the old number as for the old identifier,
+        // with no redirect; a number no paper ever had is still a 404.
+        for id in [f.as_str(), "arXiv:1706.03762"] {
+            let found = lookup_id(&t, id).await;
+            assert_eq!(found, into.0, "[{db}] lookup {id}");
+        }
+        let r = t.get("/api/v1/papers/lookup?id=99999", None).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
 
         // Listed, with Undo; logged.
         let merge = t.store.paper_merges(10).await.unwrap()[0].id;
@@ -379,6 +397,7 @@ async fn merge_confirm_redirect_and_undo() {
         }
         let api = t.page(&format!("/api/v1/papers/{from}"), None).await;
         assert!(api.contains("Quokka transformers"), "[{db}]");
+        assert_eq!(lookup_id(&t, &f).await, from.0, "[{db}] lookup after undo");
         let api = t
             .page(&format!("/api/v1/papers/{from}/summaries"), None)
             .await;
