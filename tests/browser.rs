@@ -141,7 +141,7 @@ async fn check_pages(client: Client, base: String) {
         landed.path().starts_with("/paper/"),
         "/abs/ should land on the paper page, got {landed}"
     );
-    let display = boxes(&client, "article math[display=block]").await;
+    let display = boxes(client, "article math[display=block]").await;
     assert_eq!(display.len(), 2, "two display formulas in the fixture");
     for (w, h) in &display {
         assert!(
@@ -149,7 +149,7 @@ async fn check_pages(client: Client, base: String) {
             "display maths laid out too small: {w}x{h}"
         );
     }
-    let inline = boxes(&client, "article math:not([display=block])").await;
+    let inline = boxes(client, "article math:not([display=block])").await;
     assert!(
         inline.len() >= 5,
         "inline formulas rendered: {}",
@@ -186,13 +186,13 @@ async fn check_pages(client: Client, base: String) {
         .await
         .unwrap();
     assert_eq!(frac, json!(true), "numerator sits above denominator");
-    screenshot(&client, "paper-maths.png").await;
+    screenshot(client, "paper-maths.png").await;
 
     // The home page: the first impression, on desktop and on a phone.
     client.goto(&url(base, "/")).await.unwrap();
-    let cards = boxes(&client, "main article").await;
+    let cards = boxes(client, "main article").await;
     assert!(!cards.is_empty(), "home lists summaries");
-    screenshot(&client, "home-desktop.png").await;
+    screenshot(client, "home-desktop.png").await;
     client.set_window_size(390, 844).await.unwrap();
     let overflow = client
         .execute(
@@ -205,7 +205,7 @@ async fn check_pages(client: Client, base: String) {
         overflow.as_f64().unwrap() <= 1.0,
         "home overflows horizontally on a phone: {overflow}"
     );
-    screenshot(&client, "home-mobile.png").await;
+    screenshot(client, "home-mobile.png").await;
 }
 
 /// What a page must never contain once hostile text went through it: script we did not

@@ -93,14 +93,17 @@ fn post(addr: &str, path: &str, cookie: Option<&str>, body: &str) -> std::io::Re
     Ok(Reply { status, head })
 }
 
+/// Values sent, in order, and the last one acknowledged.
+type Sent<T> = (Vec<T>, Option<T>);
+
 /// What the writers were told, and what they tried after that.
 #[derive(Default)]
 struct Ledger {
     /// (writer, paper) → markers sent, in order, and how many of them were acknowledged
     /// (the last acknowledged is the newest the database may be behind).
-    summaries: HashMap<(usize, i64), (Vec<u64>, Option<u64>)>,
+    summaries: HashMap<(usize, i64), Sent<u64>>,
     /// (writer, summary) → values sent and the last acknowledged.
-    votes: HashMap<(usize, i64), (Vec<&'static str>, Option<&'static str>)>,
+    votes: HashMap<(usize, i64), Sent<&'static str>>,
     /// Comment markers acknowledged.
     comments: HashSet<u64>,
     /// Summary ids learnt from redirects.
@@ -440,7 +443,8 @@ async fn crash_run(backend: &str, db: String) {
     site.kill();
 
     let store = Store::connect(&db).await.unwrap();
-    let ledger = ledger.lock().unwrap();
+    // Taken out of the lock: the writers are done, and `verify` awaits.
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     let (checked, lost) = verify(&store, &ledger).await;
     let integrity = store.integrity_check().await.unwrap();
     store.close().await;

@@ -411,7 +411,7 @@ fn pseudo_word(i: usize) -> String {
         "{}{}{}",
         syl(i % per),
         syl((i / per) % per),
-        if i % 3 == 0 { "ion" } else { "" }
+        if i.is_multiple_of(3) { "ion" } else { "" }
     )
 }
 

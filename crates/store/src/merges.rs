@@ -524,7 +524,7 @@ impl Store {
             undone_by: row.try_get("undone_by")?,
             aliases,
             summaries: row.try_get("summaries")?,
-            restored: get_flag(&row, "restored")?,
+            restored: get_flag(row, "restored")?,
         })
     }
 }

@@ -1,48 +1,13 @@
 //! The JSON API, feeds and discovery files, driven in-process on every test backend.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
+use common::{App, BASE, apps};
 use serde_json::{Value, json};
 use shortscience_ids::{PaperRef, SummaryId, UserId};
-use shortscience_render::RENDERER_VERSION;
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewAccount, NewPaper, Role, Store, SummaryImport, TokenScope};
-use shortscience_web::{AppState, WebConfig, publish, router};
-use tower::ServiceExt;
-
-const BASE: &str = "http://127.0.0.1:8080";
-
-struct App {
-    app: Router,
-    store: Store,
-    db: &'static str,
-    _db: TestDb,
-}
-
-async fn apps() -> Vec<App> {
-    let mut out = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: BASE.into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(
-            store.clone(),
-            config,
-            shortscience_web::auth::mail::Mailer::capture(),
-        ));
-        out.push(App {
-            app,
-            store,
-            db: db.name,
-            _db: db,
-        });
-    }
-    out
-}
+use shortscience_store::{NewPaper, Role, TokenScope};
 
 impl App {
     async fn add(
@@ -53,46 +18,22 @@ impl App {
         private: bool,
         anonymous: bool,
     ) -> SummaryId {
-        let rendered = publish::render_summary(&self.store, md)
+        let paper = NewPaper {
+            refs: vec![PaperRef::parse(paper).unwrap()],
+            title: format!("Paper {paper} </script><b>"),
+            authors: vec!["A. Author".into()],
+            year: Some(2017),
+            venue: Some("NeurIPS 2017".into()),
+            abstract_text: None,
+        };
+        common::import(&self.store, paper, author, md, private, anonymous)
             .await
-            .expect("renders");
-        let (_, id, _) = self
-            .store
-            .import_summary(&SummaryImport {
-                paper: NewPaper {
-                    refs: vec![PaperRef::parse(paper).unwrap()],
-                    title: format!("Paper {paper} </script><b>"),
-                    authors: vec!["A. Author".into()],
-                    year: Some(2017),
-                    venue: Some("NeurIPS 2017".into()),
-                    abstract_text: None,
-                },
-                author_username: author.into(),
-                markdown: md.into(),
-                html: rendered.html,
-                excerpt: rendered.excerpt,
-                paper_refs: rendered.paper_refs,
-                renderer_version: RENDERER_VERSION,
-                private,
-                anonymous,
-                created_at: None,
-                edited_at: None,
-            })
-            .await
-            .expect("import");
-        id
+            .1
     }
 
     async fn account(&self, name: &str) -> UserId {
         self.store
-            .create_account(&NewAccount {
-                username: name.into(),
-                email: format!("{name}@example.org"),
-                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-                role: Role::User,
-                email_confirmed: true,
-                pending: false,
-            })
+            .create_account(&common::account(name, Role::User))
             .await
             .unwrap()
             .unwrap()
@@ -104,10 +45,6 @@ impl App {
             .await
             .unwrap()
             .1
-    }
-
-    async fn send(&self, r: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(r).await.unwrap()
     }
 
     async fn get(&self, uri: &str, token: Option<&str>) -> (StatusCode, Value) {

@@ -4,75 +4,30 @@
 
 use std::net::SocketAddr;
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, Response, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewAccount, Role, Store, TokenPurpose};
+use common::{App, enc, form, location, text};
+use shortscience_store::{NewAccount, Role, TokenPurpose};
+use shortscience_web::WebConfig;
 use shortscience_web::auth::mail::Mailer;
 use shortscience_web::auth::{Registration, password};
-use shortscience_web::{AppState, WebConfig, router};
-use tower::ServiceExt;
 
 const PW: &str = "correct horse battery";
 
-struct App {
-    app: Router,
-    store: Store,
-    mailer: Mailer,
-    db: &'static str,
-    _db: TestDb,
-}
-
 async fn apps_with(registration: Registration, base_url: &str) -> Vec<App> {
-    let mut out = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let mailer = Mailer::capture();
-        let config = WebConfig {
-            base_url: base_url.into(),
-            site_name: "shortscience".into(),
-            registration,
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(store.clone(), config, mailer.clone()));
-        out.push(App {
-            app,
-            store,
-            mailer,
-            db: db.name,
-            _db: db,
-        });
-    }
-    out
+    common::apps_with(WebConfig {
+        base_url: base_url.into(),
+        registration,
+        ..common::config()
+    })
+    .await
 }
 
 async fn apps() -> Vec<App> {
-    apps_with(Registration::Open, "http://127.0.0.1:8080").await
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-fn location(r: &Response<Body>) -> String {
-    r.headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    apps_with(Registration::Open, common::BASE).await
 }
 
 /// The `ss_session=…` pair from a response's Set-Cookie, if it sets a non-empty one.
@@ -96,34 +51,8 @@ fn last_token(mailer: &Mailer) -> String {
 }
 
 impl App {
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(request).await.expect("infallible")
-    }
-
-    async fn get(&self, uri: &str, cookie: Option<&str>) -> Response<Body> {
-        let mut r = Request::get(uri);
-        if let Some(c) = cookie {
-            r = r.header(header::COOKIE, c);
-        }
-        self.send(r.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(
-        &self,
-        uri: &str,
-        cookie: Option<&str>,
-        fields: &[(&str, &str)],
-    ) -> Response<Body> {
-        let mut r =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(c) = cookie {
-            r = r.header(header::COOKIE, c);
-        }
-        self.send(r.body(Body::from(form(fields))).unwrap()).await
-    }
-
     async fn login(&self, login: &str, password: &str) -> Response<Body> {
-        self.post("/login", None, &[("login", login), ("password", password)])
+        self.post_as("/login", None, &[("login", login), ("password", password)])
             .await
     }
 
@@ -142,19 +71,15 @@ impl App {
     /// A confirmed account made directly in the store.
     async fn account(&self, name: &str, role: Role) -> shortscience_ids::UserId {
         let new = NewAccount {
-            username: name.into(),
-            email: format!("{name}@example.org"),
             password_hash: password::hash_blocking(PW).unwrap(),
-            role,
-            email_confirmed: true,
-            pending: false,
+            ..common::account(name, role)
         };
         self.store.create_account(&new).await.unwrap().unwrap()
     }
 
     /// Whether a cookie currently opens a session (the header shows the account).
     async fn signed_in_as(&self, cookie: &str) -> Option<String> {
-        let body = text(self.get("/about", Some(cookie)).await).await;
+        let body = text(self.get_as("/about", Some(cookie)).await).await;
         let start = body.find("<nav class=\"account-nav\"")?;
         let nav = &body[start..start + body[start..].find("</nav>")?];
         if nav.contains("action=\"/logout\"") {
@@ -170,12 +95,12 @@ impl App {
 async fn signup_confirm_login_logout() {
     for app in apps().await {
         let db = app.db;
-        let r = app.get("/signup", None).await;
+        let r = app.get_as("/signup", None).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(text(r).await.contains("name=\"username\""));
 
         let r = app
-            .post(
+            .post_as(
                 "/signup",
                 None,
                 &[
@@ -203,16 +128,16 @@ async fn signup_confirm_login_logout() {
         assert!(text(r).await.contains("confirm your e-mail"));
 
         let token = last_token(&app.mailer);
-        let r = app.get(&format!("/confirm?token={token}"), None).await;
+        let r = app.get_as(&format!("/confirm?token={token}"), None).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{db}]");
         assert_eq!(location(&r), "/login?confirmed=1");
         assert!(session_from(&r).is_none(), "confirming does not log in");
         // The link works once.
-        let r = app.get(&format!("/confirm?token={token}"), None).await;
+        let r = app.get_as(&format!("/confirm?token={token}"), None).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
         let r = app
-            .post(
+            .post_as(
                 "/login",
                 None,
                 &[
@@ -238,11 +163,11 @@ async fn signup_confirm_login_logout() {
         let cookie = session_from(&r).unwrap();
         assert_eq!(app.signed_in_as(&cookie).await.as_deref(), Some("newton"));
         // Error pages keep the header of who is signed in.
-        let r = app.get("/no/such/page", Some(&cookie)).await;
+        let r = app.get_as("/no/such/page", Some(&cookie)).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         assert!(text(r).await.contains("action=\"/logout\""));
         // Pages that show the account are not for shared caches.
-        let r = app.get("/about", Some(&cookie)).await;
+        let r = app.get_as("/about", Some(&cookie)).await;
         assert_eq!(r.headers()[header::CACHE_CONTROL], "private, no-cache");
         assert!(
             r.headers()
@@ -251,7 +176,7 @@ async fn signup_confirm_login_logout() {
                 .any(|v| v == "Cookie")
         );
 
-        let r = app.post("/logout", Some(&cookie), &[]).await;
+        let r = app.post_as("/logout", Some(&cookie), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let cleared = r
             .headers()
@@ -291,7 +216,7 @@ async fn signup_errors_name_each_field_and_keep_the_input() {
     for app in apps().await {
         app.account("taken", Role::User).await;
         let r = app
-            .post(
+            .post_as(
                 "/signup",
                 None,
                 &[
@@ -313,7 +238,7 @@ async fn signup_errors_name_each_field_and_keep_the_input() {
         );
 
         let r = app
-            .post(
+            .post_as(
                 "/signup",
                 None,
                 &[
@@ -328,7 +253,7 @@ async fn signup_errors_name_each_field_and_keep_the_input() {
 
         // A used address gets the same answer as a new one; its owner is told by mail.
         let r = app
-            .post(
+            .post_as(
                 "/signup",
                 None,
                 &[
@@ -414,7 +339,7 @@ async fn next_never_leaves_the_site() {
             "javascript:alert(1)",
         ] {
             let r = app
-                .post(
+                .post_as(
                     "/login",
                     None,
                     &[("login", "ada"), ("password", PW), ("next", evil)],
@@ -423,14 +348,8 @@ async fn next_never_leaves_the_site() {
             assert_eq!(r.status(), StatusCode::SEE_OTHER);
             assert_eq!(location(&r), "/", "[{}] next={evil}", app.db);
             let page = text(
-                app.get(
-                    &format!(
-                        "/login?next={}",
-                        utf8_percent_encode(evil, NON_ALPHANUMERIC)
-                    ),
-                    None,
-                )
-                .await,
+                app.get_as(&format!("/login?next={}", enc(evil)), None)
+                    .await,
             )
             .await;
             assert!(
@@ -439,7 +358,7 @@ async fn next_never_leaves_the_site() {
             );
         }
         // A page that needs a login sends guests there and back.
-        let r = app.get("/account", None).await;
+        let r = app.get_as("/account", None).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&r), "/login?next=%2Faccount");
     }
@@ -450,7 +369,7 @@ async fn logout_is_post_only_and_cross_site_posts_are_refused() {
     for app in apps().await {
         app.account("ada", Role::User).await;
         let cookie = app.session("ada", PW).await;
-        let r = app.get("/logout", Some(&cookie)).await;
+        let r = app.get_as("/logout", Some(&cookie)).await;
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "[{}]", app.db);
         assert_eq!(app.signed_in_as(&cookie).await.as_deref(), Some("ada"));
 
@@ -526,7 +445,7 @@ async fn every_post_is_rate_limited_per_address() {
             StatusCode::SEE_OTHER
         );
         // Reading is never limited.
-        assert_eq!(app.get("/about", None).await.status(), StatusCode::OK);
+        assert_eq!(app.get_as("/about", None).await.status(), StatusCode::OK);
     }
 }
 
@@ -536,27 +455,27 @@ async fn password_reset_works_once() {
         let ada = app.account("ada", Role::User).await;
         let old_session = app.session("ada", PW).await;
         let r = app
-            .post("/reset", None, &[("login", "ada@example.org")])
+            .post_as("/reset", None, &[("login", "ada@example.org")])
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&r), "/reset/sent");
         // Unknown accounts get the same answer and no mail.
         let before = app.mailer.captured().len();
         let r = app
-            .post("/reset", None, &[("login", "nobody@example.org")])
+            .post_as("/reset", None, &[("login", "nobody@example.org")])
             .await;
         assert_eq!(location(&r), "/reset/sent");
         assert_eq!(app.mailer.captured().len(), before);
 
         let token = last_token(&app.mailer);
         let r = app
-            .get(&format!("/reset/password?token={token}"), None)
+            .get_as(&format!("/reset/password?token={token}"), None)
             .await;
         assert_eq!(r.status(), StatusCode::OK, "[{}]", app.db);
         assert!(text(r).await.contains("name=\"token\""));
 
         let r = app
-            .post(
+            .post_as(
                 "/reset/password",
                 None,
                 &[("token", &token), ("password", "too short")],
@@ -570,7 +489,7 @@ async fn password_reset_works_once() {
 
         let new_pw = "a brand new passphrase";
         let r = app
-            .post(
+            .post_as(
                 "/reset/password",
                 None,
                 &[("token", &token), ("password", new_pw)],
@@ -591,7 +510,7 @@ async fn password_reset_works_once() {
 
         // Reuse fails and changes nothing.
         let r = app
-            .post(
+            .post_as(
                 "/reset/password",
                 None,
                 &[("token", &token), ("password", "attacker's choice!")],
@@ -612,7 +531,7 @@ async fn password_reset_works_once() {
             &token.to_uppercase(),
         ] {
             let r = app
-                .post(
+                .post_as(
                     "/reset/password",
                     None,
                     &[("token", forged), ("password", "attacker's choice!")],
@@ -621,14 +540,14 @@ async fn password_reset_works_once() {
             assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{forged:?}");
             assert!(session_from(&r).is_none());
             let r = app
-                .get(&format!("/reset/password?token={forged}"), None)
+                .get_as(&format!("/reset/password?token={forged}"), None)
                 .await;
             assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-            let r = app.get(&format!("/confirm?token={forged}"), None).await;
+            let r = app.get_as(&format!("/confirm?token={forged}"), None).await;
             assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         }
         let r = app
-            .post(
+            .post_as(
                 "/reset/password",
                 None,
                 &[("password", "attacker's choice!")],
@@ -648,7 +567,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         let new_pw = "another long passphrase";
 
         let r = app
-            .post(
+            .post_as(
                 "/account/password",
                 Some(&here),
                 &[("current", "not it at all"), ("password", new_pw)],
@@ -658,7 +577,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         assert_eq!(app.signed_in_as(&elsewhere).await.as_deref(), Some("ada"));
 
         let r = app
-            .post(
+            .post_as(
                 "/account/password",
                 Some(&here),
                 &[("current", PW), ("password", new_pw)],
@@ -684,7 +603,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
 
         // Guests are sent to log in; nothing changes.
         let r = app
-            .post(
+            .post_as(
                 "/account/password",
                 None,
                 &[("current", new_pw), ("password", PW)],
@@ -701,7 +620,7 @@ async fn logging_out_everywhere() {
         app.account("ada", Role::User).await;
         let a = app.session("ada", PW).await;
         let b = app.session("ada", PW).await;
-        let r = app.post("/account/logout-all", Some(&a), &[]).await;
+        let r = app.post_as("/account/logout-all", Some(&a), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(app.signed_in_as(&a).await, None, "[{}]", app.db);
         assert_eq!(app.signed_in_as(&b).await, None);
@@ -715,7 +634,7 @@ async fn changing_the_email_is_confirmed_by_the_new_address() {
         app.account("bob", Role::User).await;
         let cookie = app.session("ada", PW).await;
         let r = app
-            .post(
+            .post_as(
                 "/account/email",
                 Some(&cookie),
                 &[("email", "ada@new.example"), ("current", PW)],
@@ -733,7 +652,7 @@ async fn changing_the_email_is_confirmed_by_the_new_address() {
 
         let token = last_token(&app.mailer);
         let r = app
-            .get(
+            .get_as(
                 &format!("/account/email/confirm?token={token}"),
                 Some(&cookie),
             )
@@ -744,7 +663,7 @@ async fn changing_the_email_is_confirmed_by_the_new_address() {
 
         // Another account's address: no link, and the answer does not tell.
         let r = app
-            .post(
+            .post_as(
                 "/account/email",
                 Some(&cookie),
                 &[("email", "bob@example.org"), ("current", PW)],
@@ -761,7 +680,7 @@ async fn deleting_the_account() {
         app.account("ada", Role::User).await;
         let cookie = app.session("ada", PW).await;
         let r = app
-            .post(
+            .post_as(
                 "/account/delete",
                 Some(&cookie),
                 &[("summaries", "keep"), ("current", "wrong one!")],
@@ -769,7 +688,7 @@ async fn deleting_the_account() {
             .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "[{}]", app.db);
         let r = app
-            .post(
+            .post_as(
                 "/account/delete",
                 Some(&cookie),
                 &[("summaries", "keep"), ("current", PW)],
@@ -783,7 +702,7 @@ async fn deleting_the_account() {
             StatusCode::UNAUTHORIZED
         );
         assert_eq!(
-            app.get("/user/ada", None).await.status(),
+            app.get_as("/user/ada", None).await.status(),
             StatusCode::NOT_FOUND
         );
     }
@@ -792,10 +711,10 @@ async fn deleting_the_account() {
 #[tokio::test]
 async fn closed_registration() {
     for app in apps_with(Registration::Closed, "http://127.0.0.1:8080").await {
-        let page = text(app.get("/signup", None).await).await;
+        let page = text(app.get_as("/signup", None).await).await;
         assert!(page.contains("not taking new sign-ups"), "[{}]", app.db);
         let r = app
-            .post(
+            .post_as(
                 "/signup",
                 None,
                 &[
@@ -819,26 +738,28 @@ async fn invitation_registration() {
             ("email", "eve@example.org"),
             ("password", PW),
         ];
-        let r = app.post("/signup", None, &fields).await;
+        let r = app.post_as("/signup", None, &fields).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.db);
         assert!(text(r).await.contains("id=\"invite-error\""));
 
         let admin = app.session("root", PW).await;
-        let page = text(app.post("/admin/invites", Some(&admin), &[]).await).await;
+        let page = text(app.post_as("/admin/invites", Some(&admin), &[]).await).await;
         let at = page.find("class=\"invite-code\">").unwrap() + "class=\"invite-code\">".len();
         let code = page[at..].split('<').next().unwrap().to_owned();
         // Only admins make codes.
         app.account("user", Role::User).await;
         let user = app.session("user", PW).await;
         assert_eq!(
-            app.post("/admin/invites", Some(&user), &[]).await.status(),
+            app.post_as("/admin/invites", Some(&user), &[])
+                .await
+                .status(),
             StatusCode::FORBIDDEN
         );
 
         let mut with_code = fields.to_vec();
         with_code.push(("invite", &code));
         assert_eq!(
-            app.post("/signup", None, &with_code).await.status(),
+            app.post_as("/signup", None, &with_code).await.status(),
             StatusCode::SEE_OTHER
         );
         assert!(app.store.account_by_name("eve").await.unwrap().is_some());
@@ -850,7 +771,7 @@ async fn invitation_registration() {
             ("invite", &code),
         ];
         assert_eq!(
-            app.post("/signup", None, &again).await.status(),
+            app.post_as("/signup", None, &again).await.status(),
             StatusCode::UNPROCESSABLE_ENTITY
         );
     }
@@ -861,7 +782,7 @@ async fn approval_registration() {
     for app in apps_with(Registration::Approval, "http://127.0.0.1:8080").await {
         app.account("root", Role::Admin).await;
         let r = app
-            .post(
+            .post_as(
                 "/signup",
                 None,
                 &[
@@ -873,31 +794,31 @@ async fn approval_registration() {
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "[{}]", app.db);
         let token = last_token(&app.mailer);
-        app.get(&format!("/confirm?token={token}"), None).await;
+        app.get_as(&format!("/confirm?token={token}"), None).await;
         let r = app.login("eve", PW).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert!(text(r).await.contains("approval"));
 
         let admin = app.session("root", PW).await;
-        let page = text(app.get("/admin/accounts", Some(&admin)).await).await;
+        let page = text(app.get_as("/admin/accounts", Some(&admin)).await).await;
         assert!(page.contains("eve@example.org"));
         let eve = app.store.account_by_name("eve").await.unwrap().unwrap();
         let approve = format!("/admin/accounts/{}/approve", eve.id.0);
         // Guests and plain users cannot approve.
-        assert!(location(&app.post(&approve, None, &[]).await).starts_with("/login"));
+        assert!(location(&app.post_as(&approve, None, &[]).await).starts_with("/login"));
         app.account("user", Role::User).await;
         let user = app.session("user", PW).await;
         assert_eq!(
-            app.post(&approve, Some(&user), &[]).await.status(),
+            app.post_as(&approve, Some(&user), &[]).await.status(),
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            app.get("/admin/accounts", Some(&user)).await.status(),
+            app.get_as("/admin/accounts", Some(&user)).await.status(),
             StatusCode::FORBIDDEN
         );
 
         assert_eq!(
-            app.post(&approve, Some(&admin), &[]).await.status(),
+            app.post_as(&approve, Some(&admin), &[]).await.status(),
             StatusCode::SEE_OTHER
         );
         app.session("eve", PW).await;
@@ -907,7 +828,7 @@ async fn approval_registration() {
 #[tokio::test]
 async fn confirmation_links_can_be_sent_again() {
     for app in apps().await {
-        app.post(
+        app.post_as(
             "/signup",
             None,
             &[
@@ -918,18 +839,20 @@ async fn confirmation_links_can_be_sent_again() {
         )
         .await;
         let first = last_token(&app.mailer);
-        let r = app.post("/confirm/resend", None, &[("login", "ann")]).await;
+        let r = app
+            .post_as("/confirm/resend", None, &[("login", "ann")])
+            .await;
         assert_eq!(location(&r), "/signup/sent", "[{}]", app.db);
         let second = last_token(&app.mailer);
         assert_ne!(first, second);
         assert_eq!(
-            app.get(&format!("/confirm?token={first}"), None)
+            app.get_as(&format!("/confirm?token={first}"), None)
                 .await
                 .status(),
             StatusCode::BAD_REQUEST
         );
         assert_eq!(
-            app.get(&format!("/confirm?token={second}"), None)
+            app.get_as(&format!("/confirm?token={second}"), None)
                 .await
                 .status(),
             StatusCode::SEE_OTHER
@@ -942,7 +865,7 @@ async fn confirmation_links_can_be_sent_again() {
             .await
             .unwrap();
         assert_eq!(
-            app.get(&format!("/confirm?token={reset}"), None)
+            app.get_as(&format!("/confirm?token={reset}"), None)
                 .await
                 .status(),
             StatusCode::BAD_REQUEST
@@ -983,7 +906,7 @@ async fn account_routes_authorization_matrix() {
             "/account/logout-all",
             "/account/delete",
         ] {
-            let r = app.post(route, None, &[]).await;
+            let r = app.post_as(route, None, &[]).await;
             assert_eq!(
                 r.status(),
                 StatusCode::SEE_OTHER,
@@ -994,9 +917,9 @@ async fn account_routes_authorization_matrix() {
         }
         // Admin routes: guest → login, user and moderator → 403, admin → done.
         for route in [approve.as_str(), "/admin/invites"] {
-            assert!(location(&app.post(route, None, &[]).await).starts_with("/login"));
+            assert!(location(&app.post_as(route, None, &[]).await).starts_with("/login"));
             for (who, cookie) in [("user", &user), ("moderator", &moderator)] {
-                let r = app.post(route, Some(cookie), &[]).await;
+                let r = app.post_as(route, Some(cookie), &[]).await;
                 assert_eq!(
                     r.status(),
                     StatusCode::FORBIDDEN,
@@ -1007,21 +930,23 @@ async fn account_routes_authorization_matrix() {
         }
         assert!(app.store.account(pending).await.unwrap().unwrap().pending);
         assert_eq!(
-            app.post(&approve, Some(&admin), &[]).await.status(),
+            app.post_as(&approve, Some(&admin), &[]).await.status(),
             StatusCode::SEE_OTHER
         );
         assert!(!app.store.account(pending).await.unwrap().unwrap().pending);
         assert_eq!(
-            app.post("/admin/invites", Some(&admin), &[]).await.status(),
+            app.post_as("/admin/invites", Some(&admin), &[])
+                .await
+                .status(),
             StatusCode::OK
         );
         // Approving an account that does not exist is a 404, not a crash.
         let r = app
-            .post("/admin/accounts/999999/approve", Some(&admin), &[])
+            .post_as("/admin/accounts/999999/approve", Some(&admin), &[])
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = app
-            .post("/admin/accounts/x/approve", Some(&admin), &[])
+            .post_as("/admin/accounts/x/approve", Some(&admin), &[])
             .await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }

@@ -3,12 +3,15 @@
 //! database) makes the next page fresh, signed-in pages are never kept, and failed
 //! posts do not empty it.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
-use shortscience_ids::{IdKind, PaperId, PaperRef, UserId};
+use common::Who;
+use shortscience_ids::{IdKind, PaperId, PaperRef};
 use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewAccount, NewPaper, Role, Store};
+use shortscience_store::{NewPaper, Role, Store};
 use shortscience_web::auth::mail::Mailer;
 use shortscience_web::cache::{CACHE_HEADER, CacheSettings};
 use shortscience_web::{AppState, WebConfig, router};
@@ -21,11 +24,6 @@ struct Site {
     store: Store,
     db: &'static str,
     _db: TestDb,
-}
-
-struct Who {
-    id: UserId,
-    cookie: String,
 }
 
 fn instance(store: &Store, page_cache: CacheSettings) -> Router {
@@ -114,33 +112,13 @@ impl Site {
     }
 
     async fn user(&self, name: &str) -> Who {
-        let new = NewAccount {
-            username: name.into(),
-            email: format!("{name}@example.org"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
-            role: Role::User,
-            email_confirmed: true,
-            pending: false,
-        };
-        let id = self.store.create_account(&new).await.unwrap().unwrap();
-        let token = self.store.create_session(id).await.unwrap();
-        Who {
-            id,
-            cookie: format!("ss_session={token}"),
-        }
+        common::signed_in(&self.store, name, Role::User).await
     }
 
     /// A paper with one summary by `author`, written through the form on instance a.
     async fn paper_with_summary(&self, author: &Who) -> (PaperId, String) {
-        let paper = self
-            .store
-            .upsert_paper(&NewPaper {
-                refs: vec![PaperRef::parse_as(IdKind::Arxiv, "1706.03762").unwrap()],
-                title: "Attention is all you need".into(),
-                ..NewPaper::default()
-            })
-            .await
-            .unwrap();
+        let paper =
+            common::arxiv_paper(&self.store, "1706.03762", "Attention is all you need").await;
         let r = Request::post(format!("/paper/{paper}/write"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::COOKIE, &author.cookie)

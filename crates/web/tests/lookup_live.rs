@@ -7,11 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{Request, Response, StatusCode, Uri, header};
+use axum::http::{Request, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
+use common::{enc, location, text};
 use shortscience_ids::PaperRef;
 use shortscience_sources::{Resolver, SourcesConfig};
 use shortscience_store::Store;
@@ -80,27 +83,6 @@ async fn get(app: &Router, uri: &str) -> Response<Body> {
         .unwrap()
 }
 
-fn location(r: &Response<Body>) -> String {
-    r.headers()[header::LOCATION].to_str().unwrap().to_owned()
-}
-
-async fn body(r: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn unknown_ids_are_fetched_created_and_opened() {
     for db in test_databases().await {
@@ -121,7 +103,7 @@ async fn unknown_ids_are_fetched_created_and_opened() {
         assert!(paper_url.starts_with("/paper/"), "{paper_url}");
         let page = get(&app, &paper_url).await;
         assert_eq!(page.status(), StatusCode::OK);
-        assert!(body(page).await.contains("Proceedings of Workshop AEW10"));
+        assert!(text(page).await.contains("Proceedings of Workshop AEW10"));
         assert_eq!(src.hits.load(Ordering::SeqCst), 1);
 
         // Stored now: other forms of the id answer from the store.
@@ -139,7 +121,7 @@ async fn unknown_ids_are_fetched_created_and_opened() {
         // The source does not know it: 404 that says so.
         let r = get(&app, "/paper?id=arXiv:2301.99999").await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        assert!(body(r).await.contains("its source does not know it either"));
+        assert!(text(r).await.contains("its source does not know it either"));
     }
 }
 
@@ -152,7 +134,7 @@ async fn a_failing_source_is_a_502_and_stores_nothing() {
         let app = site(&store, config(&base));
         let r = get(&app, "/paper?id=arXiv:1707.08567").await;
         assert_eq!(r.status(), StatusCode::BAD_GATEWAY, "[{}]", db.name);
-        let html = body(r).await;
+        let html = text(r).await;
         assert!(
             html.contains("arXiv answered with an error (HTTP 500)"),
             "{html}"
@@ -179,7 +161,7 @@ async fn offline_mode_is_a_503() {
         );
         let r = get(&app, "/paper?id=10.1145/3448016.3452841").await;
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "[{}]", db.name);
-        assert!(body(r).await.contains("offline mode"));
+        assert!(text(r).await.contains("offline mode"));
         assert_eq!(src.hits.load(Ordering::SeqCst), 0);
     }
 }

@@ -4,118 +4,14 @@
 //! its absence from search, sitemap and API, the list of merges with Undo, and who may
 //! do what (guest, user, moderator).
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use shortscience_ids::{IdKind, PaperId, PaperRef, UserId};
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewAccount, NewPaper, Role, Store, SummaryWrite};
-use shortscience_web::auth::mail::Mailer;
-use shortscience_web::{AppState, WebConfig, router};
-use tower::ServiceExt;
+mod common;
 
-struct App {
-    app: Router,
-    store: Store,
-    db: &'static str,
-    _db: TestDb,
-}
-
-struct Who {
-    id: UserId,
-    cookie: String,
-}
-
-async fn apps() -> Vec<App> {
-    let mut out = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: "http://127.0.0.1:8080".into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(
-            store.clone(),
-            config,
-            Mailer::capture(),
-        ));
-        out.push(App {
-            app,
-            store,
-            db: db.name,
-            _db: db,
-        });
-    }
-    out
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-fn location(r: &Response<Body>) -> String {
-    r.headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
+use axum::http::{StatusCode, header};
+use common::{App, Browser, Who, apps, enc, location, text};
+use shortscience_ids::{IdKind, PaperId, PaperRef};
+use shortscience_store::{NewPaper, Role};
 
 impl App {
-    async fn get(&self, uri: &str, who: Option<&Who>) -> Response<Body> {
-        let mut r = Request::get(uri);
-        if let Some(w) = who {
-            r = r.header(header::COOKIE, &w.cookie);
-        }
-        let request = r.body(Body::empty()).unwrap();
-        self.app.clone().oneshot(request).await.expect("infallible")
-    }
-
-    async fn page(&self, uri: &str, who: Option<&Who>) -> String {
-        let r = self.get(uri, who).await;
-        assert_eq!(r.status(), StatusCode::OK, "[{}] GET {uri}", self.db);
-        text(r).await
-    }
-
-    async fn post(&self, uri: &str, who: Option<&Who>, fields: &[(&str, &str)]) -> Response<Body> {
-        let mut r =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(w) = who {
-            r = r.header(header::COOKIE, &w.cookie);
-        }
-        let request = r.body(Body::from(form(fields))).unwrap();
-        self.app.clone().oneshot(request).await.expect("infallible")
-    }
-
-    async fn user(&self, name: &str, role: Role) -> Who {
-        let new = NewAccount {
-            username: name.into(),
-            email: format!("{name}@example.org"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
-            role,
-            email_confirmed: true,
-            pending: false,
-        };
-        let id = self.store.create_account(&new).await.unwrap().unwrap();
-        let token = self.store.create_session(id).await.unwrap();
-        Who {
-            id,
-            cookie: format!("ss_session={token}"),
-        }
-    }
-
     /// A paper with one public summary by `who`.
     async fn paper(&self, r: PaperRef, title: &str, who: &Who, text: &str) -> PaperId {
         let paper = self
@@ -128,18 +24,7 @@ impl App {
             .await
             .unwrap();
         self.store
-            .save_summary(&SummaryWrite {
-                paper,
-                author: who.id,
-                markdown: text.into(),
-                html: format!("<p>{text}</p>"),
-                excerpt: text.into(),
-                paper_refs: Vec::new(),
-                renderer_version: 1,
-                private: false,
-                anonymous: false,
-                created_at: None,
-            })
+            .save_summary(&common::summary_write(paper, who.id, text))
             .await
             .unwrap();
         paper
@@ -166,6 +51,13 @@ const PAPER_ADDRESSES: [&str; 6] = [
 ];
 /// The same under `/api/v1/papers/{id}`; the query is kept.
 const API_ADDRESSES: [&str; 3] = ["", "/summaries", "/summaries?sort=new&limit=5"];
+
+/// The `id` that `/api/v1/papers/lookup?id=` answers for `id` (a 200 with a body).
+async fn lookup_id(t: &App, id: &str) -> i64 {
+    let uri = format!("/api/v1/papers/lookup?id={}", enc(id));
+    let body: serde_json::Value = serde_json::from_str(&t.page(&uri, None).await).unwrap();
+    body["id"].as_i64().expect("a paper number")
+}
 
 fn links_to(html: &str, paper: PaperId) -> usize {
     html.matches(&format!("/paper/{paper}\"")).count()
@@ -332,6 +224,14 @@ async fn merge_confirm_redirect_and_undo() {
             text(r).await.contains("Attention is all you need"),
             "[{db}]"
         );
+        // The lookup answers the kept paper for the old number as for the old identifier,
+        // with no redirect; a number no paper ever had is still a 404.
+        for id in [f.as_str(), "arXiv:1706.03762"] {
+            let found = lookup_id(&t, id).await;
+            assert_eq!(found, into.0, "[{db}] lookup {id}");
+        }
+        let r = t.get("/api/v1/papers/lookup?id=99999", None).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "[{db}]");
 
         // Listed, with Undo; logged.
         let merge = t.store.paper_merges(10).await.unwrap()[0].id;
@@ -379,6 +279,7 @@ async fn merge_confirm_redirect_and_undo() {
         }
         let api = t.page(&format!("/api/v1/papers/{from}"), None).await;
         assert!(api.contains("Quokka transformers"), "[{db}]");
+        assert_eq!(lookup_id(&t, &f).await, from.0, "[{db}] lookup after undo");
         let api = t
             .page(&format!("/api/v1/papers/{from}/summaries"), None)
             .await;

@@ -3,147 +3,20 @@
 //! directory, and report → queue → hide → restore, suspension, the audit log, and who
 //! may do what.
 
-use std::path::PathBuf;
+mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use shortscience_ids::{IdKind, PaperRef, SummaryId, UserId};
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewAccount, NewPaper, ProfileUpdate, Role, Store, SummaryWrite};
-use shortscience_web::auth::mail::Mailer;
-use shortscience_web::{AppState, WebConfig, router};
-use tower::ServiceExt;
-
-struct App {
-    app: Router,
-    store: Store,
-    db: &'static str,
-    _db: TestDb,
-}
-
-#[derive(Clone)]
-struct Who {
-    id: UserId,
-    name: String,
-    cookie: String,
-}
-
-async fn apps() -> Vec<App> {
-    let mut out = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: "http://127.0.0.1:8080".into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(
-            store.clone(),
-            config,
-            Mailer::capture(),
-        ));
-        out.push(App {
-            app,
-            store,
-            db: db.name,
-            _db: db,
-        });
-    }
-    out
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-fn location(r: &Response<Body>) -> String {
-    r.headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
+use axum::http::{StatusCode, header};
+use common::{App, Browser, Who, apps, location, text};
+use shortscience_ids::SummaryId;
+use shortscience_store::{ProfileUpdate, Role, SummaryWrite};
 
 impl App {
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(request).await.expect("infallible")
-    }
-
-    async fn get(&self, uri: &str, who: Option<&Who>) -> Response<Body> {
-        let mut r = Request::get(uri);
-        if let Some(w) = who {
-            r = r.header(header::COOKIE, &w.cookie);
-        }
-        self.send(r.body(Body::empty()).unwrap()).await
-    }
-
-    async fn page(&self, uri: &str, who: Option<&Who>) -> String {
-        let r = self.get(uri, who).await;
-        assert_eq!(r.status(), StatusCode::OK, "[{}] GET {uri}", self.db);
-        text(r).await
-    }
-
-    async fn post(&self, uri: &str, who: Option<&Who>, fields: &[(&str, &str)]) -> Response<Body> {
-        let mut r =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(w) = who {
-            r = r.header(header::COOKIE, &w.cookie);
-        }
-        self.send(r.body(Body::from(form(fields))).unwrap()).await
-    }
-
-    async fn user(&self, name: &str, role: Role) -> Who {
-        let new = NewAccount {
-            username: name.into(),
-            email: format!("{name}@example.org"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
-            role,
-            email_confirmed: true,
-            pending: false,
-        };
-        let id = self.store.create_account(&new).await.unwrap().unwrap();
-        let token = self.store.create_session(id).await.unwrap();
-        Who {
-            id,
-            name: name.into(),
-            cookie: format!("ss_session={token}"),
-        }
-    }
-
     /// A summary saved through the store (the writing pages are tested elsewhere).
     async fn summary(&self, who: &Who, arxiv: &str, text: &str, anonymous: bool) -> SummaryId {
-        let paper = self
-            .store
-            .upsert_paper(&NewPaper {
-                refs: vec![PaperRef::parse_as(IdKind::Arxiv, arxiv).unwrap()],
-                title: format!("Paper {arxiv}"),
-                ..NewPaper::default()
-            })
-            .await
-            .unwrap();
+        let paper = common::arxiv_paper(&self.store, arxiv, &format!("Paper {arxiv}")).await;
         let w = SummaryWrite {
-            paper,
-            author: who.id,
-            markdown: text.into(),
-            html: format!("<p>{text}</p>"),
-            excerpt: text.into(),
-            paper_refs: Vec::new(),
-            renderer_version: 1,
-            private: false,
             anonymous,
-            created_at: None,
+            ..common::summary_write(paper, who.id, text)
         };
         self.store.save_summary(&w).await.unwrap().0
     }
@@ -230,15 +103,7 @@ fn attributes(inside: &str) -> Vec<(String, String)> {
 }
 
 fn xss_payloads() -> Vec<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/security/xss");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 5, "the XSS lists are present");
-    files
+    common::xss_lists()
         .iter()
         .flat_map(|p| {
             String::from_utf8_lossy(&std::fs::read(p).unwrap())

@@ -1,47 +1,13 @@
 //! Search, typeahead, venue/author pages, random summary and citation downloads,
 //! driven in-process on every test database backend.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Response, StatusCode, header};
+use common::{App, Guest, apps, enc, text};
 use shortscience_ids::{PaperId, PaperRef, SummaryId};
-use shortscience_render::RENDERER_VERSION;
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewPaper, Store, SummaryImport};
-use shortscience_web::auth::mail::Mailer;
-use shortscience_web::{AppState, WebConfig, publish, router};
-use tower::ServiceExt;
-
-struct App {
-    app: Router,
-    store: Store,
-    db: &'static str,
-    _db: TestDb,
-}
-
-async fn apps() -> Vec<App> {
-    let mut apps = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: "http://127.0.0.1:8080".into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(
-            store.clone(),
-            config,
-            Mailer::capture(),
-        ));
-        apps.push(App {
-            app,
-            store,
-            db: db.name,
-            _db: db,
-        });
-    }
-    apps
-}
+use shortscience_store::NewPaper;
 
 const HOSTILE_TITLE: &str =
     r#"<script>alert(1)</script> "quoted" & {braces} 50% $x_1^2$ \emph{y} -- ~ # Ünïcödé"#;
@@ -69,9 +35,6 @@ impl App {
         private: bool,
         anonymous: bool,
     ) -> SummaryId {
-        let rendered = publish::render_summary(&self.store, markdown)
-            .await
-            .expect("renders");
         let existing = self
             .store
             .paper(
@@ -84,46 +47,15 @@ impl App {
             .await
             .unwrap()
             .unwrap();
-        let import = SummaryImport {
-            paper: NewPaper {
-                refs: existing.aliases.clone(),
-                title: existing.title.clone(),
-                ..NewPaper::default()
-            },
-            author_username: author.into(),
-            markdown: markdown.into(),
-            html: rendered.html,
-            excerpt: rendered.excerpt,
-            paper_refs: rendered.paper_refs,
-            renderer_version: RENDERER_VERSION,
-            private,
-            anonymous,
-            created_at: None,
-            edited_at: None,
+        let paper = NewPaper {
+            refs: existing.aliases.clone(),
+            title: existing.title.clone(),
+            ..NewPaper::default()
         };
-        self.store.import_summary(&import).await.expect("import").1
-    }
-
-    async fn get(&self, uri: &str) -> Response<Body> {
-        self.app
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        common::import(&self.store, paper, author, markdown, private, anonymous)
             .await
-            .expect("infallible")
+            .1
     }
-
-    async fn page(&self, uri: &str, status: StatusCode) -> String {
-        let response = self.get(uri).await;
-        assert_eq!(response.status(), status, "[{}] GET {uri}", self.db);
-        text(response).await
-    }
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
 }
 
 fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
@@ -132,10 +64,6 @@ fn header_of(response: &Response<Body>, name: header::HeaderName) -> &str {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-}
-
-fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[tokio::test]

@@ -1,45 +1,13 @@
 //! The site driven in-process through `router()`, on every test database backend.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
+use common::{App, Guest, apps, location, text};
 use shortscience_ids::{PaperId, PaperRef, SummaryId};
-use shortscience_render::RENDERER_VERSION;
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewPaper, Store, SummaryImport};
-use shortscience_web::{AppState, WebConfig, publish, router};
-use tower::ServiceExt;
-
-struct TestApp {
-    app: Router,
-    store: Store,
-    db: &'static str,
-    _db: TestDb,
-}
-
-async fn apps() -> Vec<TestApp> {
-    let mut apps = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: "http://127.0.0.1:8080".into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(
-            store.clone(),
-            config,
-            shortscience_web::auth::mail::Mailer::capture(),
-        ));
-        apps.push(TestApp {
-            app,
-            store,
-            db: db.name,
-            _db: db,
-        });
-    }
-    apps
-}
+use shortscience_store::NewPaper;
+use shortscience_web::publish;
 
 /// What a test summary looks like.
 struct S<'a> {
@@ -64,67 +32,27 @@ impl<'a> S<'a> {
     }
 }
 
-impl TestApp {
+impl App {
     /// Stores a summary through the publish path, as `import` does.
     async fn add(&self, s: S<'_>) -> (PaperId, SummaryId) {
-        let rendered = publish::render_summary(&self.store, s.markdown)
-            .await
-            .expect("renders");
-        let import = SummaryImport {
-            paper: NewPaper {
-                refs: vec![PaperRef::parse(s.paper).expect("test id parses")],
-                title: s.title.into(),
-                authors: vec!["A. Author".into(), "B. Author".into()],
-                year: Some(2016),
-                venue: Some("NeurIPS 2016".into()),
-                abstract_text: Some("We study things.".into()),
-            },
-            author_username: s.author.into(),
-            markdown: s.markdown.into(),
-            html: rendered.html,
-            excerpt: rendered.excerpt,
-            paper_refs: rendered.paper_refs,
-            renderer_version: RENDERER_VERSION,
-            private: s.private,
-            anonymous: s.anonymous,
-            created_at: None,
-            edited_at: None,
+        let paper = NewPaper {
+            refs: vec![PaperRef::parse(s.paper).expect("test id parses")],
+            title: s.title.into(),
+            authors: vec!["A. Author".into(), "B. Author".into()],
+            year: Some(2016),
+            venue: Some("NeurIPS 2016".into()),
+            abstract_text: Some("We study things.".into()),
         };
-        let (paper, summary, _) = self.store.import_summary(&import).await.expect("import");
-        (paper, summary)
-    }
-
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(request).await.expect("infallible")
-    }
-
-    async fn get(&self, uri: &str) -> Response<Body> {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    /// GET that must answer `status`; returns the body.
-    async fn page(&self, uri: &str, status: StatusCode) -> String {
-        let response = self.get(uri).await;
-        assert_eq!(response.status(), status, "[{}] GET {uri}", self.db);
-        text(response).await
-    }
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        common::import(
+            &self.store,
+            paper,
+            s.author,
+            s.markdown,
+            s.private,
+            s.anonymous,
+        )
         .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-fn location(response: &Response<Body>) -> &str {
-    response
-        .headers()
-        .get(header::LOCATION)
-        .expect("Location")
-        .to_str()
-        .unwrap()
+    }
 }
 
 fn header_of<'a>(response: &'a Response<Body>, name: &str) -> &'a str {

@@ -6,16 +6,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use shortscience_ids::{IdKind, PaperRef, UserId};
-use shortscience_store::testing::test_databases;
-use shortscience_store::{NewAccount, NewPaper, Role, Store, SummaryWrite};
-use shortscience_web::auth::mail::Mailer;
+use common::{enc, form};
+use shortscience_ids::UserId;
+use shortscience_store::{Role, Store, SummaryWrite};
 use shortscience_web::auth::rate_limit::{Limits, RateLimiter};
-use shortscience_web::{AppState, WebConfig, router};
 use tower::ServiceExt;
 
 fn payloads(file: &str) -> Vec<String> {
@@ -28,18 +27,6 @@ fn payloads(file: &str) -> Vec<String> {
         .filter(|l| !l.trim().is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-fn enc(s: &str) -> String {
-    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// Limits high enough that every payload reaches its handler (429s would hide them).
@@ -121,45 +108,25 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
     all.extend(payloads("FUZZDB_Postgres_Enumeration.txt"));
     assert!(all.len() > 200, "payload lists present: {}", all.len());
 
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: "http://127.0.0.1:8080".into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let mut state = AppState::with_mailer(store.clone(), config, Mailer::capture());
+    let apps = common::apps_with_state(common::config(), |mut state| {
         state.auth.limits = Arc::new(generous_limits());
-        let app = router(state);
-
-        let account = |name: &str, role| NewAccount {
-            username: name.into(),
-            email: format!("{name}@example.org"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
-            role,
-            email_confirmed: true,
-            pending: false,
-        };
+        state
+    });
+    for t in apps.await {
+        let (app, store, db) = (t.app.clone(), t.store.clone(), t.db);
         let writer = store
-            .create_account(&account("writer", Role::User))
+            .create_account(&common::account("writer", Role::User))
             .await
             .unwrap()
             .unwrap();
         let canary = store
-            .create_account(&account("canary", Role::Admin))
+            .create_account(&common::account("canary", Role::Admin))
             .await
             .unwrap()
             .unwrap();
         let cookie = format!("ss_session={}", store.create_session(writer).await.unwrap());
         let cookie = Some(cookie.as_str());
-        let paper = store
-            .upsert_paper(&NewPaper {
-                refs: vec![PaperRef::parse_as(IdKind::Arxiv, "1706.03762").unwrap()],
-                title: "A paper".into(),
-                ..NewPaper::default()
-            })
-            .await
-            .unwrap();
+        let paper = common::arxiv_paper(&store, "1706.03762", "A paper").await;
         let (summary, _) = store
             .save_summary(&SummaryWrite {
                 paper,
@@ -181,16 +148,12 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
         // authentication bypasses goes through those two forms.
         for p in &auth_bypass {
             let r = post(&app, "/login", None, &[("login", p), ("password", p)]).await;
-            assert_not_500(r.status(), "POST /login", p, db.name);
+            assert_not_500(r.status(), "POST /login", p, db);
             let session_set = r.headers().get_all(header::SET_COOKIE).iter().any(|v| {
                 v.to_str().unwrap_or("").starts_with("ss_session=")
                     && !v.to_str().unwrap_or("").starts_with("ss_session=;")
             });
-            assert!(
-                !session_set,
-                "[{}] login with {p:?} opened a session",
-                db.name
-            );
+            assert!(!session_set, "[{}] login with {p:?} opened a session", db);
             let r = post(
                 &app,
                 "/login",
@@ -198,13 +161,13 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 &[("login", "canary"), ("password", p)],
             )
             .await;
-            assert_not_500(r.status(), "POST /login as canary", p, db.name);
+            assert_not_500(r.status(), "POST /login as canary", p, db);
             assert!(
                 r.headers()
                     .get(header::SET_COOKIE)
                     .is_none_or(|v| !v.to_str().unwrap_or("").contains("ss_session=s")),
                 "[{}] the canary's account opened with password {p:?}",
-                db.name
+                db
             );
             let r = post(
                 &app,
@@ -213,9 +176,9 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 &[("username", p), ("email", p), ("password", p)],
             )
             .await;
-            assert_not_500(r.status(), "POST /signup", p, db.name);
+            assert_not_500(r.status(), "POST /signup", p, db);
             let r = post(&app, "/reset", None, &[("email", p)]).await;
-            assert_not_500(r.status(), "POST /reset", p, db.name);
+            assert_not_500(r.status(), "POST /reset", p, db);
         }
 
         for p in &all {
@@ -232,18 +195,18 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 format!("/?list={e}"),
                 format!("/search/typeahead?q={e}"),
             ] {
-                assert_not_500(get(&app, &uri, None).await, &uri, p, db.name);
+                assert_not_500(get(&app, &uri, None).await, &uri, p, db);
             }
             let write = format!("/paper/{paper}/write");
             for action in ["preview", "save"] {
                 let r = post(&app, &write, cookie, &[("markdown", p), ("action", action)]).await;
-                assert_not_500(r.status(), &format!("POST {write} ({action})"), p, db.name);
+                assert_not_500(r.status(), &format!("POST {write} ({action})"), p, db);
             }
             let comment = format!("/summary/{summary}/comment");
             let r = post(&app, &comment, cookie, &[("markdown", p), ("parent", p)]).await;
-            assert_not_500(r.status(), "POST comment (bad parent)", p, db.name);
+            assert_not_500(r.status(), "POST comment (bad parent)", p, db);
             let r = post(&app, &comment, cookie, &[("markdown", p)]).await;
-            assert_not_500(r.status(), "POST comment", p, db.name);
+            assert_not_500(r.status(), "POST comment", p, db);
             let r = post(
                 &app,
                 &format!("/summary/{summary}/vote"),
@@ -251,7 +214,7 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 &[("value", p), ("back", p)],
             )
             .await;
-            assert_not_500(r.status(), "POST vote", p, db.name);
+            assert_not_500(r.status(), "POST vote", p, db);
             let r = post(
                 &app,
                 "/settings/profile",
@@ -259,7 +222,7 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 &[("display_name", p), ("bio", p), ("orcid", p)],
             )
             .await;
-            assert_not_500(r.status(), "POST /settings/profile", p, db.name);
+            assert_not_500(r.status(), "POST /settings/profile", p, db);
             let r = post(
                 &app,
                 "/report",
@@ -267,7 +230,7 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 &[("kind", p), ("id", p), ("reason", p)],
             )
             .await;
-            assert_not_500(r.status(), "POST /report", p, db.name);
+            assert_not_500(r.status(), "POST /report", p, db);
             let r = post(
                 &app,
                 "/report",
@@ -279,7 +242,7 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
                 ],
             )
             .await;
-            assert_not_500(r.status(), "POST /report (reason)", p, db.name);
+            assert_not_500(r.status(), "POST /report (reason)", p, db);
         }
 
         // No payload reached another account, the papers, or the schema.
@@ -287,7 +250,7 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
             snapshot(&store, canary).await,
             before,
             "[{}] state a payload must not touch",
-            db.name
+            db
         );
         // The writer's own summary holds whatever was saved last, verbatim: text, not SQL.
         let own = store
@@ -298,7 +261,7 @@ async fn sql_injection_payloads_change_nothing_and_never_500() {
         assert!(
             all.iter().any(|p| p.trim() == own.markdown.trim()),
             "[{}] saved text is one of the payloads",
-            db.name
+            db
         );
     }
 }

@@ -3,136 +3,17 @@
 //! links, anonymity on every page, votes, threaded comments, who may do what, and
 //! hostile text entered through the real forms.
 
-use std::path::PathBuf;
+mod common;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use shortscience_ids::{IdKind, PaperId, PaperRef, SummaryId, UserId};
-use shortscience_store::testing::{TestDb, test_databases};
-use shortscience_store::{NewAccount, NewPaper, Role, Store};
-use shortscience_web::auth::mail::Mailer;
-use shortscience_web::{AppState, WebConfig, router};
-use tower::ServiceExt;
-
-struct App {
-    app: Router,
-    store: Store,
-    db: &'static str,
-    _db: TestDb,
-}
-
-/// A signed-in user: id and the cookie pair that carries their session.
-#[derive(Clone)]
-struct Who {
-    id: UserId,
-    cookie: String,
-}
-
-async fn apps() -> Vec<App> {
-    let mut out = Vec::new();
-    for db in test_databases().await {
-        let store = Store::connect(&db.url).await.expect("connect");
-        let config = WebConfig {
-            base_url: "http://127.0.0.1:8080".into(),
-            site_name: "shortscience".into(),
-            ..WebConfig::default()
-        };
-        let app = router(AppState::with_mailer(
-            store.clone(),
-            config,
-            Mailer::capture(),
-        ));
-        out.push(App {
-            app,
-            store,
-            db: db.name,
-            _db: db,
-        });
-    }
-    out
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-fn location(r: &Response<Body>) -> String {
-    r.headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
+use axum::http::{Request, StatusCode, header};
+use common::{App, Browser, Who, apps, location, text};
+use shortscience_ids::{PaperId, SummaryId, UserId};
+use shortscience_store::Role;
 
 impl App {
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(request).await.expect("infallible")
-    }
-
-    async fn get(&self, uri: &str, who: Option<&Who>) -> Response<Body> {
-        let mut r = Request::get(uri);
-        if let Some(w) = who {
-            r = r.header(header::COOKIE, &w.cookie);
-        }
-        self.send(r.body(Body::empty()).unwrap()).await
-    }
-
-    /// GET that must answer 200; returns the body.
-    async fn page(&self, uri: &str, who: Option<&Who>) -> String {
-        let r = self.get(uri, who).await;
-        assert_eq!(r.status(), StatusCode::OK, "[{}] GET {uri}", self.db);
-        text(r).await
-    }
-
-    async fn post(&self, uri: &str, who: Option<&Who>, fields: &[(&str, &str)]) -> Response<Body> {
-        let mut r =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(w) = who {
-            r = r.header(header::COOKIE, &w.cookie);
-        }
-        self.send(r.body(Body::from(form(fields))).unwrap()).await
-    }
-
-    /// A confirmed account with a session.
-    async fn user(&self, name: &str) -> Who {
-        let new = NewAccount {
-            username: name.into(),
-            email: format!("{name}@example.org"),
-            // Never checked here: sessions are opened directly.
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
-            role: Role::User,
-            email_confirmed: true,
-            pending: false,
-        };
-        let id = self.store.create_account(&new).await.unwrap().unwrap();
-        let token = self.store.create_session(id).await.unwrap();
-        Who {
-            id,
-            cookie: format!("ss_session={token}"),
-        }
-    }
-
     async fn paper(&self, arxiv: &str, title: &str) -> PaperId {
-        self.store
-            .upsert_paper(&NewPaper {
-                refs: vec![PaperRef::parse_as(IdKind::Arxiv, arxiv).unwrap()],
-                title: title.into(),
-                ..NewPaper::default()
-            })
-            .await
-            .unwrap()
+        common::arxiv_paper(&self.store, arxiv, title).await
     }
 
     /// Saves through the form; returns the summary id from the redirect.
@@ -181,7 +62,7 @@ async fn write_preview_save_edit_and_history() {
         let p = t
             .paper("1609.00150", "Reward Augmented Maximum Likelihood")
             .await;
-        let ada = t.user("ada").await;
+        let ada = t.user("ada", Role::User).await;
 
         let paper = t.page(&format!("/paper/{p}"), Some(&ada)).await;
         assert!(
@@ -301,7 +182,7 @@ async fn refused_texts_come_back_with_the_reason() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
+        let ada = t.user("ada", Role::User).await;
         let deep = format!(
             "fine\n\nstill fine\n\n${}x{}$",
             "{".repeat(300),
@@ -363,7 +244,7 @@ async fn refused_texts_come_back_with_the_reason() {
 async fn live_preview_returns_the_fragment() {
     for t in apps().await {
         let db = t.db;
-        let ada = t.user("ada").await;
+        let ada = t.user("ada", Role::User).await;
         let r = t
             .post(
                 "/preview",
@@ -407,8 +288,8 @@ async fn deleting_takes_everything_and_writing_again_starts_clean() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
-        let bob = t.user("bob").await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
         let id = t.write(&ada, p, "first", &[]).await;
         t.write(&ada, p, "second", &[]).await;
         let r = t
@@ -489,8 +370,8 @@ async fn private_summaries_and_share_links() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
-        let bob = t.user("bob").await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
         let id = t.write(&ada, p, "my private notes", &["private"]).await;
         let url = format!("/summary/{id}");
 
@@ -629,7 +510,7 @@ async fn anonymous_authors_appear_nowhere() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper on anonymity").await;
-        let zq = t.user("zqwriter").await;
+        let zq = t.user("zqwriter", Role::User).await;
         // A distinctive id and display name to search every page for.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(zq.id.0)
@@ -643,12 +524,13 @@ async fn anonymous_authors_appear_nowhere() {
             .unwrap();
         let zq = Who {
             id: UserId(987_654),
+            name: zq.name,
             cookie: format!(
                 "ss_session={}",
                 t.store.create_session(UserId(987_654)).await.unwrap()
             ),
         };
-        let bob = t.user("bob").await;
+        let bob = t.user("bob", Role::User).await;
         let id = t
             .write(&zq, p, "An anonymous take on anonymity.", &["anonymous"])
             .await;
@@ -710,9 +592,9 @@ async fn votes_show_state_counts_and_refuse_the_author() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
-        let bob = t.user("bob").await;
-        let carol = t.user("carol").await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
+        let carol = t.user("carol", Role::User).await;
         let id = t.write(&ada, p, "worth a vote", &[]).await;
         let vote = format!("/summary/{id}/vote");
 
@@ -827,9 +709,9 @@ async fn comments_thread_edit_and_leave_stubs() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
-        let bob = t.user("bob").await;
-        let carol = t.user("carol").await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
+        let carol = t.user("carol", Role::User).await;
         let id = t.write(&ada, p, "discuss me", &[]).await;
 
         let guest = t.page(&format!("/summary/{id}"), None).await;
@@ -968,8 +850,8 @@ async fn cross_site_posts_are_refused() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
-        let bob = t.user("bob").await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
         let id = t.write(&ada, p, "target", &[]).await;
         for (uri, body) in [
             (format!("/summary/{id}/vote"), "value=up".to_owned()),
@@ -1098,15 +980,7 @@ fn assert_no_executable_markup(html: &str, what: &str) {
 }
 
 fn xss_files() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/security/xss");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 5, "the XSS lists are present");
-    files
+    common::xss_lists()
         .into_iter()
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
@@ -1121,8 +995,8 @@ async fn xss_payloads_through_the_forms_stay_inert() {
     let files = xss_files();
     for t in apps().await {
         let db = t.db;
-        let ada = t.user("ada").await;
-        let bob = t.user("bob").await;
+        let ada = t.user("ada", Role::User).await;
+        let bob = t.user("bob", Role::User).await;
         for (n, (name, payloads)) in files.iter().enumerate() {
             let p = t
                 .paper(&format!("1609.{:05}", 100 + n), &format!("XSS list {name}"))
@@ -1228,7 +1102,7 @@ async fn guests_are_sent_to_log_in_and_change_nothing() {
     for t in apps().await {
         let db = t.db;
         let p = t.paper("1609.00150", "A paper").await;
-        let ada = t.user("ada").await;
+        let ada = t.user("ada", Role::User).await;
         let id = t.write(&ada, p, "ada's", &["private"]).await;
         let c = t.comment(&ada, id, None, "note").await;
         let r = t.get(&format!("/paper/{p}/write"), None).await;

@@ -160,12 +160,19 @@ async fn missing_paper(
     }
 }
 
+/// Paper `id`, or the one it was merged into while that merge stands. A lookup answers
+/// what the identifier names now, with no redirect: a merged paper's other identifiers
+/// already lead to the kept paper, so its number does too, and `id` in the body is the
+/// number to use from then on.
 async fn paper_out(state: &AppState, id: PaperId) -> ApiResult<Json<PaperOut>> {
-    let paper = state
-        .store
-        .paper(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("There is no paper number {id} here.")))?;
+    let mut paper = state.store.paper(id).await?;
+    if paper.is_none()
+        && let Some(into) = state.store.merged_into(id).await?
+    {
+        paper = state.store.paper(into).await?;
+    }
+    let paper =
+        paper.ok_or_else(|| ApiError::not_found(format!("There is no paper number {id} here.")))?;
     Ok(Json(PaperOut::new(paper, &urls(state))))
 }
 

@@ -164,7 +164,7 @@ pub static OPERATIONS: &[Op] = &[
         path: "/papers/lookup",
         id: "lookupPaper",
         tag: "Papers",
-        summary: "Find a paper by any identifier (arXiv id, DOI, DBLP key, OpenReview id or URL).",
+        summary: "Find a paper by any identifier (arXiv id, DOI, DBLP key, OpenReview id, URL or number). A merged paper's identifiers and number answer the paper it was merged into, with no redirect: use the `id` in the answer.",
         access: Access::Public,
         params: &[Param {
             name: "id",
