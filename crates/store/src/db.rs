@@ -101,12 +101,14 @@ impl Store {
                 // there is no far end to lose, and the ping is one more round trip to
                 // the connection's worker thread before every query.
                 let with_pragmas = |options: AnyPoolOptions| {
-                    options.test_before_acquire(false).after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            sqlx::raw_sql(SQLITE_PRAGMAS).execute(conn).await?;
-                            Ok(())
+                    options
+                        .test_before_acquire(false)
+                        .after_connect(|conn, _meta| {
+                            Box::pin(async move {
+                                sqlx::raw_sql(SQLITE_PRAGMAS).execute(conn).await?;
+                                Ok(())
+                            })
                         })
-                    })
                 };
                 if memory {
                     // An in-memory database lives only as long as its single connection.
