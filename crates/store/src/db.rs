@@ -151,7 +151,8 @@ impl Store {
     }
 
     /// PostgreSQL: refreshes the planner's statistics (a no-op on SQLite, whose plans
-    /// this crate pins with join order instead). For after bulk writes: without numbers
+    /// this crate pins with join order and, where an index on `private` alone would win,
+    /// `+s.private`). For after bulk writes: without numbers
     /// for `summaries`, the planner counted each search card's summaries by walking every
     /// public one (15 ms a card at 10,000 summaries). Autovacuum does this on its own only
     /// when it is on, and only after the fact.
