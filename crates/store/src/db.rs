@@ -93,6 +93,7 @@ impl Store {
             .before_acquire(|conn, _meta| {
                 Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
             });
+        let mut direct = None;
         let (pool, writer) = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
@@ -131,6 +132,11 @@ impl Store {
                     let pool = with_pragmas(options.max_connections(4))
                         .connect(&url)
                         .await?;
+                    let path = url
+                        .parse::<sqlx::sqlite::SqliteConnectOptions>()?
+                        .get_filename()
+                        .to_owned();
+                    direct = Some(std::sync::Arc::new(crate::direct::DirectReads::new(path)));
                     (pool, writer)
                 }
             }
@@ -146,6 +152,7 @@ impl Store {
             pool,
             writer,
             watcher,
+            direct,
             backend,
         })
     }
@@ -178,6 +185,9 @@ impl Store {
         self.writer.close().await;
         if let Some(watcher) = &self.watcher {
             watcher.close().await;
+        }
+        if let Some(direct) = &self.direct {
+            direct.close();
         }
     }
 

@@ -13,6 +13,7 @@ mod api_tokens;
 mod catalog;
 mod comments;
 mod db;
+mod direct;
 mod dump;
 mod generation;
 mod health;
@@ -24,6 +25,7 @@ mod papers;
 mod profiles;
 pub mod ranking;
 mod revisions;
+mod row;
 mod search;
 mod shares;
 mod summaries;
@@ -229,6 +231,8 @@ pub struct Store {
     writer: AnyPool,
     /// PostgreSQL: the connection that reads the content generation (see `generation`).
     watcher: Option<std::sync::Arc<generation::Watcher>>,
+    /// On a SQLite file: the paper page's reads without the pool (see `direct`).
+    direct: Option<std::sync::Arc<direct::DirectReads>>,
     backend: Backend,
 }
 

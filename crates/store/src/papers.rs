@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use shortscience_ids::{PaperId, PaperRef};
 use sqlx::AnyConnection;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::db::now;
+use crate::row::Columns;
 use crate::{NewPaper, Paper, Result, Store, StoreError};
 
 /// An alias row (`kind`, `value`); the database holds canonical values only.
-fn alias_from_row(row: &AnyRow) -> Result<PaperRef> {
-    let kind: String = row.try_get("kind")?;
-    let value: String = row.try_get("value")?;
+pub(crate) fn alias_from_row(row: &impl Columns) -> Result<PaperRef> {
+    let kind: String = row.col("kind")?;
+    let value: String = row.col("value")?;
     PaperRef::from_db(&kind, &value).map_err(|e| {
         StoreError::Invalid(format!(
             "stored paper identifier {kind}:{value} is not valid: {e}"
@@ -169,9 +169,9 @@ pub(crate) async fn upsert_paper_in(conn: &mut AnyConnection, paper: &NewPaper) 
     Ok(id)
 }
 
-fn paper_from_row(row: &AnyRow, aliases: Vec<PaperRef>) -> Result<Paper> {
-    let authors: String = row.try_get("authors")?;
-    let id = PaperId(row.try_get("id")?);
+pub(crate) fn paper_from_row(row: &impl Columns, aliases: Vec<PaperRef>) -> Result<Paper> {
+    let authors: String = row.col("authors")?;
+    let id = PaperId(row.col("id")?);
     let authors = serde_json::from_str(&authors).map_err(|e| {
         StoreError::Invalid(format!(
             "stored authors of paper {id} are not a JSON list: {e}"
@@ -179,13 +179,34 @@ fn paper_from_row(row: &AnyRow, aliases: Vec<PaperRef>) -> Result<Paper> {
     })?;
     Ok(Paper {
         id,
-        title: row.try_get("title")?,
+        title: row.col("title")?,
         authors,
-        year: row.try_get("year")?,
-        venue: row.try_get("venue")?,
-        abstract_text: row.try_get("abstract")?,
+        year: row.col("year")?,
+        venue: row.col("venue")?,
+        abstract_text: row.col("abstract")?,
         aliases,
     })
+}
+
+/// One paper in one round trip: a row per alias, or one with NULL alias columns.
+pub(crate) const PAPER_WITH_ALIASES: &str =
+    "SELECT p.id, p.title, p.authors, p.year, p.venue, p.abstract, a.kind, a.value
+     FROM papers p LEFT JOIN paper_aliases a ON a.paper_id = p.id
+     WHERE p.id = $1";
+
+/// The paper the rows of [`PAPER_WITH_ALIASES`] describe; None for no rows.
+pub(crate) fn paper_from_alias_rows(rows: &[impl Columns]) -> Result<Option<Paper>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut aliases = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.col::<Option<String>>("kind")?.is_some() {
+            aliases.push(alias_from_row(row)?);
+        }
+    }
+    sort_aliases(&mut aliases);
+    paper_from_row(first, aliases).map(Some)
 }
 
 const PAPER_COLUMNS: &str = "id, title, authors, year, venue, abstract";
@@ -234,25 +255,13 @@ impl Store {
     }
 
     pub async fn paper(&self, id: PaperId) -> Result<Option<Paper>> {
-        // One round trip: a row per alias, or one with NULL alias columns.
-        let rows = sqlx::query(
-            "SELECT p.id, p.title, p.authors, p.year, p.venue, p.abstract, a.kind, a.value
-             FROM papers p LEFT JOIN paper_aliases a ON a.paper_id = p.id
-             WHERE p.id = $1",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let mut aliases = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if row.try_get::<Option<String>, _>("kind")?.is_some() {
-                aliases.push(alias_from_row(row)?);
-            }
+        if let Some(found) = self.direct.as_ref().and_then(|d| d.paper(id)) {
+            return Ok(found);
         }
-        sort_aliases(&mut aliases);
-        paper_from_row(first, aliases).map(Some)
+        let rows = sqlx::query(PAPER_WITH_ALIASES)
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        paper_from_alias_rows(&rows)
     }
 }

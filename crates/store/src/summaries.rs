@@ -13,6 +13,7 @@ use crate::db::{flag, get_flag, now};
 use crate::papers::{all_papers_in, upsert_paper_in};
 use crate::ranking::{POPULAR_CANDIDATES, popular};
 use crate::revisions::record_revision_in;
+use crate::row::Columns;
 use crate::users::ensure_user_in;
 use crate::{
     Byline, HomeList, Page, Result, Saved, Store, StoreError, SummaryImport, SummaryRecord,
@@ -73,46 +74,72 @@ pub(crate) const USER_PUBLIC_SUMMARIES: &str = concat!(
 /// The `SummaryView` columns for other modules' lists; append WHERE/ORDER BY.
 pub(crate) const VIEW_SELECT: &str = view_select!();
 
-pub(crate) fn view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<SummaryView> {
-    let author_id = UserId(row.try_get("author_id")?);
+pub(crate) fn view_from_row(row: &impl Columns, viewer: Option<UserId>) -> Result<SummaryView> {
+    let author_id = UserId(row.col("author_id")?);
     let is_own = viewer == Some(author_id);
-    let anonymous = get_flag(row, "anonymous")?;
+    let anonymous = row.flag("anonymous")?;
     let author = if anonymous && !is_own {
         None
     } else {
         Some(Byline {
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
+            username: row.col("username")?,
+            display_name: row.col("display_name")?,
         })
     };
     Ok(SummaryView {
-        id: SummaryId(row.try_get("id")?),
-        paper_id: PaperId(row.try_get("paper_id")?),
-        paper_title: row.try_get("paper_title")?,
-        paper_year: row.try_get("paper_year")?,
-        paper_venue: row.try_get("paper_venue")?,
+        id: SummaryId(row.col("id")?),
+        paper_id: PaperId(row.col("paper_id")?),
+        paper_title: row.col("paper_title")?,
+        paper_year: row.col("paper_year")?,
+        paper_venue: row.col("paper_venue")?,
         author,
         is_own,
-        html: row.try_get("html")?,
-        excerpt: row.try_get("excerpt")?,
-        private: get_flag(row, "private")?,
+        html: row.col("html")?,
+        excerpt: row.col("excerpt")?,
+        private: row.flag("private")?,
         anonymous,
-        created_at: row.try_get("created_at")?,
-        edited_at: row.try_get("edited_at")?,
-        up: row.try_get("up")?,
-        down: row.try_get("down")?,
-        score: row.try_get("score")?,
-        licence: crate::Licence::from_db(&row.try_get::<String, _>("licence")?),
-        hidden: row.try_get::<Option<i64>, _>("hidden_at")?.is_some(),
+        created_at: row.col("created_at")?,
+        edited_at: row.col("edited_at")?,
+        up: row.col("up")?,
+        down: row.col("down")?,
+        score: row.col("score")?,
+        licence: crate::Licence::from_db(&row.col::<String>("licence")?),
+        hidden: row.col::<Option<i64>>("hidden_at")?.is_some(),
         comments: None,
     })
 }
 
 /// A row of [`counted_view_select!`].
-fn counted_view_from_row(row: &AnyRow, viewer: Option<UserId>) -> Result<SummaryView> {
+pub(crate) fn counted_view_from_row(
+    row: &impl Columns,
+    viewer: Option<UserId>,
+) -> Result<SummaryView> {
     let mut view = view_from_row(row, viewer)?;
-    view.comments = Some(row.try_get("comment_count")?);
+    view.comments = Some(row.col("comment_count")?);
     Ok(view)
+}
+
+/// A paper's visible summaries (`$1` the paper, `$2` the viewer or NULL): public ones,
+/// plus the viewer's own private one. Best: score, then up-votes; New: newest first;
+/// Top: net votes (up − down).
+pub(crate) fn paper_summaries_sql(sort: SummarySort) -> &'static str {
+    match sort {
+        SummarySort::Best => concat!(
+            counted_view_select!(),
+            "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
+             ORDER BY s.score DESC, s.up DESC, s.edited_at DESC, s.id"
+        ),
+        SummarySort::New => concat!(
+            counted_view_select!(),
+            "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
+             ORDER BY s.created_at DESC, s.id DESC"
+        ),
+        SummarySort::Top => concat!(
+            counted_view_select!(),
+            "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
+             ORDER BY s.up - s.down DESC, s.up DESC, s.created_at DESC, s.id"
+        ),
+    }
 }
 
 fn views(rows: &[AnyRow], viewer: Option<UserId>) -> Result<Vec<SummaryView>> {
@@ -349,26 +376,17 @@ impl Store {
         viewer: Option<UserId>,
         sort: SummarySort,
     ) -> Result<Vec<SummaryView>> {
-        let sql = match sort {
-            SummarySort::Best => concat!(
-                counted_view_select!(),
-                "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
-                 ORDER BY s.score DESC, s.up DESC, s.edited_at DESC, s.id"
-            ),
-            SummarySort::New => concat!(
-                counted_view_select!(),
-                "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
-                 ORDER BY s.created_at DESC, s.id DESC"
-            ),
-            SummarySort::Top => concat!(
-                counted_view_select!(),
-                "WHERE s.paper_id = $1 AND ((s.private = 0 AND s.hidden_at IS NULL) OR s.author_id = $2)
-                 ORDER BY s.up - s.down DESC, s.up DESC, s.created_at DESC, s.id"
-            ),
-        };
-        let rows = sqlx::query(sql)
+        let viewer_id = viewer.map(|v| v.0);
+        if let Some(found) = self
+            .direct
+            .as_ref()
+            .and_then(|d| d.paper_summaries(paper, viewer, sort))
+        {
+            return Ok(found);
+        }
+        let rows = sqlx::query(paper_summaries_sql(sort))
             .bind(paper.0)
-            .bind(viewer.map(|v| v.0))
+            .bind(viewer_id)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
