@@ -89,6 +89,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn(ops::metrics::serve(metrics, state.store.clone()));
     }
     info!("listening on http://{addr}");
+    let cache = state.cache.clone();
     let drained = ops::shutdown::serve_bounded(
         |signal| shortscience_web::serve(listener, state, signal),
         shutdown,
@@ -96,6 +97,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     )
     .await
     .context("the server stopped with an error")?;
+    cache.stop_following().await;
     if drained {
         info!("stopped");
     } else {

@@ -8,7 +8,7 @@
 
 use sqlx::{AnyConnection, Connection};
 
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 
 const READ: &str = "SELECT n FROM content_generation WHERE id = 1";
 
@@ -16,7 +16,7 @@ const READ: &str = "SELECT n FROM content_generation WHERE id = 1";
 /// caches make for every guest request. Through the pool the read cost three round trips
 /// (sqlx pings a connection when it hands it out and again when it comes back); here one.
 pub(crate) struct Watcher {
-    url: String,
+    pub(crate) url: String,
     /// `Err` once the store is closed: later reads fail instead of reconnecting.
     conn: tokio::sync::Mutex<std::result::Result<Option<AnyConnection>, Closed>>,
 }
@@ -72,22 +72,53 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
-    /// Moves the generation on; call after a committed write. Returns the new value.
-    pub async fn bump_content_generation(&self) -> Result<i64> {
-        let n = fresh_token();
-        sqlx::query(
-            "INSERT INTO content_generation (id, n) VALUES (1, $1)
-             ON CONFLICT (id) DO UPDATE SET n = excluded.n",
-        )
-        .bind(n)
-        .execute(&self.writer)
-        .await?;
-        Ok(n)
+    /// Moves the generation on; call after a committed write. On PostgreSQL the same
+    /// statement notifies the instances following it (`followers`), at commit.
+    pub async fn bump_content_generation(&self) -> Result<Bump> {
+        let token = fresh_token();
+        let seq: i64 = match self.backend {
+            Backend::Postgres => {
+                sqlx::query_scalar(
+                    "WITH b AS (
+                         INSERT INTO content_generation (id, n, seq) VALUES (1, $1, 1)
+                         ON CONFLICT (id) DO UPDATE SET n = excluded.n,
+                             seq = content_generation.seq + 1
+                         RETURNING n, seq)
+                     SELECT b.seq FROM b
+                     CROSS JOIN LATERAL (SELECT pg_notify($2, b.n::text || ':' || b.seq::text)) AS sent",
+                )
+                .bind(token)
+                .bind(crate::followers::CHANNEL)
+                .fetch_one(&self.writer)
+                .await?
+            }
+            Backend::Sqlite => {
+                sqlx::query_scalar(
+                    "INSERT INTO content_generation (id, n, seq) VALUES (1, $1, 1)
+                     ON CONFLICT (id) DO UPDATE SET n = excluded.n,
+                         seq = content_generation.seq + 1
+                     RETURNING seq",
+                )
+                .bind(token)
+                .fetch_one(&self.writer)
+                .await?
+            }
+        };
+        Ok(Bump { token, seq })
     }
 }
 
+/// What a bump wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bump {
+    /// The new generation, as `content_generation()` reads it.
+    pub token: i64,
+    /// How many bumps the database has seen; orders acknowledgements.
+    pub seq: i64,
+}
+
 /// A random non-zero value (0 means "never written").
-fn fresh_token() -> i64 {
+pub(crate) fn fresh_token() -> i64 {
     loop {
         let mut bytes = [0u8; 8];
         if getrandom::fill(&mut bytes).is_err() {

@@ -15,6 +15,7 @@ mod comments;
 mod db;
 mod direct;
 mod dump;
+mod followers;
 mod generation;
 mod health;
 mod maintenance;
@@ -45,6 +46,8 @@ pub use dump::{
     Dump, DumpAlias, DumpComment, DumpMerge, DumpPaper, DumpSummary, DumpUser, RestoreComment,
     RestoreSummary, SitemapData, Takeout, TakeoutComment, TakeoutVote,
 };
+pub use followers::Follower;
+pub use generation::Bump;
 pub use maintenance::{
     ColumnInfo, CopyProgress, CopyReport, TableInfo, ValueClass, sqlite_file_integrity,
 };

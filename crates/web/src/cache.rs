@@ -8,11 +8,13 @@
 //! - Every successful unsafe request (POST, PUT, PATCH, DELETE) moves the generation on
 //!   before its answer leaves, so whoever saw the answer finds the next page fresh, on
 //!   this instance or any other sharing the database.
-//! - On PostgreSQL, where several instances may share the database, each request reads
-//!   the generation from a round trip that *started after it arrived*. Concurrent
-//!   requests share one round trip ([`Coalescer`]), so the check costs one query per
-//!   batch rather than one per request, and still never answers from a read that began
-//!   before a write another instance acknowledged.
+//! - On PostgreSQL, where several instances may share the database, each instance
+//!   follows the generation by notification (`shortscience_store`'s `followers`): a
+//!   write's answer waits until every following instance has applied it, so a guest
+//!   request compares against a value in memory and costs no query. While an instance is
+//!   not following live (starting, reconnecting, its lease lapsed), each request reads
+//!   the generation from a round trip that *started after it arrived*; concurrent
+//!   requests share one round trip ([`Coalescer`]).
 //! - On SQLite the serving process is alone with its database, so its own writes move a
 //!   counter in memory and a guest request costs no query at all. Writes by other
 //!   processes (command-line imports, `user suspend`) move the database's value, which a
@@ -37,7 +39,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use shortscience_store::{Backend, Store};
+use shortscience_store::{Backend, Follower, Store};
 use tokio::sync::watch;
 
 use crate::ops::metrics::{CacheOutcome, global as metrics};
@@ -121,9 +123,14 @@ impl Drop for Filling<'_> {
 
 /// How this instance learns that the content changed.
 enum Watch {
-    /// PostgreSQL: the database's value, read for every guest request; none until the
-    /// given moment after a failed read.
-    Shared(Arc<Coalescer>, Mutex<Option<Instant>>),
+    /// PostgreSQL: the value this instance follows by notification (no query), or while
+    /// it does not follow live, the database's value read for the request; none until
+    /// the given moment after a failed read.
+    Shared {
+        follower: Option<Follower>,
+        reads: Arc<Coalescer>,
+        skip_until: Mutex<Option<Instant>>,
+    },
     /// SQLite: a counter this process moves on its own writes, and on changes of the
     /// database's value that the poller notices.
     Local {
@@ -161,7 +168,16 @@ impl PageCache {
         });
         let shared = store.backend() == Backend::Postgres;
         let watch = if shared {
-            Watch::Shared(Coalescer::new(read), Mutex::new(None))
+            Watch::Shared {
+                // Without a runtime (some tests) there is no task to follow with.
+                follower: if settings.enabled && tokio::runtime::Handle::try_current().is_ok() {
+                    store.follow_generation()
+                } else {
+                    None
+                },
+                reads: Coalescer::new(read),
+                skip_until: Mutex::new(None),
+            }
         } else {
             Watch::Local {
                 counter: AtomicI64::new(0),
@@ -195,7 +211,14 @@ impl PageCache {
     /// The generation pages are rendered and kept under now; None skips the cache.
     async fn generation(&self) -> Option<i64> {
         match &self.inner.watch {
-            Watch::Shared(coalescer, skip_until) => {
+            Watch::Shared {
+                follower,
+                reads,
+                skip_until,
+            } => {
+                if let Some(n) = follower.as_ref().and_then(Follower::current) {
+                    return Some(n);
+                }
                 let skipping = skip_until
                     .lock()
                     .ok()
@@ -204,7 +227,7 @@ impl PageCache {
                 if skipping {
                     return None;
                 }
-                let found = coalescer.current().await;
+                let found = reads.current().await;
                 if found.is_none()
                     && let Ok(mut s) = skip_until.lock()
                 {
@@ -213,6 +236,18 @@ impl PageCache {
                 found
             }
             Watch::Local { counter, .. } => Some(counter.load(Ordering::SeqCst)),
+        }
+    }
+
+    /// PostgreSQL: stops following the generation, so writers on other instances do not
+    /// wait for this one. Call when the server stops.
+    pub async fn stop_following(&self) {
+        if let Watch::Shared {
+            follower: Some(follower),
+            ..
+        } = &self.inner.watch
+        {
+            follower.stop().await;
         }
     }
 
@@ -233,11 +268,20 @@ impl PageCache {
             }
             return;
         }
-        if let Err(e) = self.inner.store.bump_content_generation().await {
-            // Other instances may serve old pages until their entries expire; this one
-            // forgets its own.
-            tracing::warn!(error = %e, "could not move the content generation on");
-            self.clear();
+        match self.inner.store.bump_content_generation().await {
+            // The answer leaves once every instance serving from its followed value has
+            // moved past this write.
+            Ok(bump) => {
+                if let Err(e) = self.inner.store.await_followers(bump.seq).await {
+                    tracing::warn!(error = %e, "could not confirm that other instances saw a write");
+                }
+            }
+            Err(e) => {
+                // Other instances may serve old pages until their entries expire; this
+                // one forgets its own.
+                tracing::warn!(error = %e, "could not move the content generation on");
+                self.clear();
+            }
         }
     }
 
@@ -461,7 +505,7 @@ async fn publish(inner: Arc<Inner>) {
     loop {
         let seen = pending.load(Ordering::SeqCst);
         match inner.store.bump_content_generation().await {
-            Ok(n) => token.store(n, Ordering::SeqCst),
+            Ok(bump) => token.store(bump.token, Ordering::SeqCst),
             Err(e) => tracing::warn!(error = %e, "could not move the content generation on"),
         }
         // Writes that arrived during the bump need one more.

@@ -44,15 +44,47 @@ async fn sites(page_cache: CacheSettings) -> Vec<Site> {
         let store = Store::connect(&db.url).await.expect("connect");
         // The second instance has its own pool, as another process would.
         let other = Store::connect(&db.url).await.expect("connect");
+        let (a, b) = (
+            instance(&store, page_cache.clone()),
+            instance(&other, page_cache.clone()),
+        );
+        if db.name == "postgres" && page_cache.enabled {
+            // Both follow the generation by notification before the test starts, so the
+            // tests check that path (its fallback, a read per request, is checked by
+            // tests that start at once).
+            following(&store, 2).await;
+        }
         out.push(Site {
-            a: instance(&store, page_cache.clone()),
-            b: instance(&other, page_cache.clone()),
+            a,
+            b,
             store,
             db: db.name,
             _db: db,
         });
     }
     out
+}
+
+/// Waits until `n` instances hold live follower leases.
+async fn following(store: &Store, n: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM generation_followers
+             WHERE lease_until > (extract(epoch from clock_timestamp()) * 1000)::bigint",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        if live == n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{live} of {n} instances follow"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
 
 async fn send(app: &Router, request: Request<Body>) -> Response<Body> {
@@ -89,7 +121,8 @@ async fn post(app: &Router, uri: &str, who: &Who, body: &str) -> StatusCode {
 
 impl Site {
     /// A guest GET that must be rendered afresh after a write made elsewhere: at once on
-    /// PostgreSQL, where every request checks the shared generation; on SQLite, where
+    /// PostgreSQL, where a write returns only once every instance has applied it (or
+    /// each request reads the shared generation); on SQLite, where
     /// other processes' writes are polled, within a few poll intervals.
     async fn fresh(&self, app: &Router, uri: &str) -> String {
         let started = std::time::Instant::now();
@@ -263,12 +296,14 @@ async fn a_command_line_write_is_seen_by_running_instances() {
         let url = format!("/paper/{id}");
         get(&site.a, &url, None).await;
         assert_eq!(get(&site.a, &url, None).await.0, "hit", "[{db}]");
-        // What `shortscience import-catalog` does: write, then move the generation on.
+        // What `shortscience import-catalog` does: write, move the generation on, and
+        // wait for the servers following it to apply that.
         site.store
             .upsert_paper(&paper("Residual networks, retitled"))
             .await
             .unwrap();
-        site.store.bump_content_generation().await.unwrap();
+        let bump = site.store.bump_content_generation().await.unwrap();
+        site.store.await_followers(bump.seq).await.unwrap();
         let page = site.fresh(&site.a, &url).await;
         assert!(page.contains("Residual networks, retitled"), "[{db}]");
     }
