@@ -33,8 +33,9 @@ const LEASE: Duration = Duration::from_secs(2);
 const RENEW_EVERY: Duration = Duration::from_millis(500);
 /// Taken off the lease on the follower's side, for clock drift and scheduling.
 const MARGIN: Duration = Duration::from_millis(300);
-/// Wait between tries after a follower lost its connection.
+/// Wait between tries after a follower lost its connection, doubling up to the most.
 const RETRY: Duration = Duration::from_millis(500);
+const RETRY_MOST: Duration = Duration::from_secs(5);
 
 /// The database's clock in milliseconds since the epoch, spliced into SQL.
 macro_rules! db_now_ms {
@@ -176,16 +177,68 @@ impl Store {
 
 /// The follower's task: subscribe, serve, and on any failure stop serving and start over.
 async fn follow(url: String, state: Arc<State>) {
+    let mut retry = RETRY;
     loop {
-        if let Err(e) = follow_once(&url, &state).await {
-            tracing::warn!(error = %e, "following the content generation failed; reading it per request");
-        }
+        let Err(e) = follow_once(&url, &state).await;
+        let was_live = state.live_until.load(Ordering::SeqCst) != 0;
         state.stop_serving();
-        tokio::time::sleep(RETRY).await;
+        if was_live {
+            retry = RETRY;
+            tracing::warn!(error = %e, "stopped following the content generation; reading it per request");
+        } else {
+            // Still down: say so once, not every few seconds.
+            tracing::debug!(error = %e, "cannot follow the content generation yet");
+        }
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(RETRY_MOST);
     }
 }
 
-async fn follow_once(url: &str, state: &State) -> Result<()> {
+/// A query on the listening connection that must answer within a lease: one that hangs
+/// (a dead peer without a reset) would otherwise keep this follower down for good.
+async fn bounded<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(LEASE, work).await.map_err(|_| {
+        crate::StoreError::Invalid("no answer from the database within the lease".into())
+    })?
+}
+
+/// Follows until something fails; never returns otherwise.
+async fn follow_once(url: &str, state: &State) -> Result<std::convert::Infallible> {
+    let (mut listener, mut applied, renewed_at) = bounded(subscribe(url, state)).await?;
+    go_live(state, renewed_at);
+    let mut next_renewal = renewed_at + RENEW_EVERY;
+    loop {
+        let notification = tokio::select! {
+            n = listener.try_recv() => n?,
+            () = tokio::time::sleep_until(next_renewal.into()) => {
+                let renewed_at = Instant::now();
+                bounded(renew(&mut listener, state)).await?;
+                while let Some(n) = listener.next_buffered() {
+                    applied = applied.max(apply(state, &n)?);
+                    acknowledge(&mut listener, state, applied).await?;
+                }
+                go_live(state, renewed_at);
+                next_renewal = renewed_at + RENEW_EVERY;
+                continue;
+            }
+        };
+        let Some(n) = notification else {
+            return Err(crate::StoreError::Invalid(
+                "listening connection lost".into(),
+            ));
+        };
+        applied = applied.max(apply(state, &n)?);
+        acknowledge(&mut listener, state, applied).await?;
+        while let Some(n) = listener.next_buffered() {
+            applied = applied.max(apply(state, &n)?);
+            acknowledge(&mut listener, state, applied).await?;
+        }
+    }
+}
+
+/// Listens, reads the current value, takes a lease and acknowledges what it has seen.
+/// Returns the listener, the highest `seq` applied and when the lease was asked for.
+async fn subscribe(url: &str, state: &State) -> Result<(PgListener, i64, Instant)> {
     let mut listener = PgListener::connect(url).await?;
     // A lost connection must surface (`try_recv` gives None), never be hidden by a
     // reconnect that lost notifications on the way.
@@ -219,49 +272,25 @@ async fn follow_once(url: &str, state: &State) -> Result<()> {
         applied = applied.max(apply(state, &n)?);
     }
     acknowledge(&mut listener, state, applied).await?;
-    go_live(state, renewed_at);
+    Ok((listener, applied, renewed_at))
+}
 
-    let mut next_renewal = renewed_at + RENEW_EVERY;
-    loop {
-        let notification = tokio::select! {
-            n = listener.try_recv() => n?,
-            () = tokio::time::sleep_until(next_renewal.into()) => {
-                let renewed_at = Instant::now();
-                let rows = sqlx::query(concat!(
-                    "UPDATE generation_followers SET lease_until = ",
-                    db_now_ms!(),
-                    " + $2 WHERE id = $1"
-                ))
-                .bind(&state.id)
-                .bind(LEASE.as_millis() as i64)
-                .execute(&mut listener)
-                .await?
-                .rows_affected();
-                if rows == 0 {
-                    // Someone removed the row; writers no longer wait for us.
-                    return Err(crate::StoreError::Invalid("follower row gone".into()));
-                }
-                while let Some(n) = listener.next_buffered() {
-                    applied = applied.max(apply(state, &n)?);
-                    acknowledge(&mut listener, state, applied).await?;
-                }
-                go_live(state, renewed_at);
-                next_renewal = renewed_at + RENEW_EVERY;
-                continue;
-            }
-        };
-        let Some(n) = notification else {
-            return Err(crate::StoreError::Invalid(
-                "listening connection lost".into(),
-            ));
-        };
-        applied = applied.max(apply(state, &n)?);
-        acknowledge(&mut listener, state, applied).await?;
-        while let Some(n) = listener.next_buffered() {
-            applied = applied.max(apply(state, &n)?);
-            acknowledge(&mut listener, state, applied).await?;
-        }
+async fn renew(listener: &mut PgListener, state: &State) -> Result<()> {
+    let rows = sqlx::query(concat!(
+        "UPDATE generation_followers SET lease_until = ",
+        db_now_ms!(),
+        " + $2 WHERE id = $1"
+    ))
+    .bind(&state.id)
+    .bind(LEASE.as_millis() as i64)
+    .execute(listener)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        // Someone removed the row: writers no longer wait for this instance.
+        return Err(crate::StoreError::Invalid("follower row gone".into()));
     }
+    Ok(())
 }
 
 /// Moves the followed value to a notification's; returns its `seq`.
@@ -279,12 +308,15 @@ fn parse(payload: &str) -> Option<(i64, i64)> {
 }
 
 async fn acknowledge(listener: &mut PgListener, state: &State, applied: i64) -> Result<()> {
-    sqlx::query("UPDATE generation_followers SET acked = GREATEST(acked, $2) WHERE id = $1")
-        .bind(&state.id)
-        .bind(applied)
-        .execute(listener)
-        .await?;
-    Ok(())
+    bounded(async {
+        sqlx::query("UPDATE generation_followers SET acked = GREATEST(acked, $2) WHERE id = $1")
+            .bind(&state.id)
+            .bind(applied)
+            .execute(listener)
+            .await?;
+        Ok(())
+    })
+    .await
 }
 
 fn go_live(state: &State, renewed_at: Instant) {
