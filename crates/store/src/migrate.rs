@@ -37,7 +37,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(8, "paper_merges", "0008_paper_merges.sql"),
     migration!(9, "restored_merges", "0009_restored_merges.sql"),
     migration!(10, "comment_counts", "0010_comment_counts.sql"),
-    migration!(11, "generation_followers", "0011_generation_followers.sql"),
+    migration!(12, "generation_followers", "0012_generation_followers.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").
