@@ -568,6 +568,48 @@ async fn typeahead_completes_titles() {
 }
 
 #[tokio::test]
+async fn typeahead_ranks_within_the_window_of_a_common_prefix() {
+    for (store, db) in stores().await {
+        // More matches than the window. SQLite ranks the newest RANK_WINDOW, PostgreSQL the
+        // first in storage order; the paper added half way is in both, and it matches best.
+        let total = RANK_WINDOW + 40;
+        let mut best = None;
+        for i in 0..total {
+            let title = if i == total / 2 {
+                "Commonplace commonplace".to_owned()
+            } else {
+                format!("Commonplace ground number {i}")
+            };
+            let id = add(
+                &store,
+                &format!("2102.{:05}", i + 1),
+                &title,
+                &["Cy Dee"],
+                2021,
+                "Big",
+                "",
+            )
+            .await;
+            if i == total / 2 {
+                best = Some(id);
+            }
+        }
+        let found = store.typeahead("ground comm", 8).await.unwrap();
+        assert_eq!(found.len(), 8, "{}", db.name);
+        assert!(
+            found
+                .iter()
+                .all(|(_, t)| t.starts_with("Commonplace ground")),
+            "{}: {found:?}",
+            db.name
+        );
+        let found = store.typeahead("comm", 8).await.unwrap();
+        assert_eq!(found.len(), 8, "{}", db.name);
+        assert_eq!(Some(found[0].0), best, "{}: {found:?}", db.name);
+    }
+}
+
+#[tokio::test]
 async fn venues_years_and_authors() {
     for (store, db) in stores().await {
         let f = fixture(&store).await;
