@@ -1,7 +1,7 @@
 //! Full-text search, typeahead, venue/author lists and the random summary.
 
 use shortscience_ids::PaperId;
-use shortscience_store::{NewPaper, RANK_WINDOW, SearchQuery, Store, SummaryImport};
+use shortscience_store::{Backend, NewPaper, RANK_WINDOW, SearchQuery, Store, SummaryImport};
 
 use crate::{arxiv, doi, import, stores};
 
@@ -606,6 +606,23 @@ async fn typeahead_ranks_within_the_window_of_a_common_prefix() {
         let found = store.typeahead("comm", 8).await.unwrap();
         assert_eq!(found.len(), 8, "{}", db.name);
         assert_eq!(Some(found[0].0), best, "{}: {found:?}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn postgres_keeps_summary_search_vectors_in_the_row() {
+    for (store, db) in stores().await {
+        if store.backend() != Backend::Postgres {
+            continue;
+        }
+        let storage: String = sqlx::query_scalar(
+            "SELECT CAST(attstorage AS TEXT) FROM pg_attribute
+             WHERE attrelid = 'summaries'::regclass AND attname = 'search'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(storage, "m", "{}", db.name);
     }
 }
 
