@@ -159,6 +159,9 @@ fn year_range(from: Option<i32>, to: Option<i32>) -> (Option<i32>, Option<i32>) 
 struct Sql {
     text: String,
     args: Vec<Arg>,
+    /// Not kept as a prepared statement, so PostgreSQL plans it with its values each
+    /// time (see [`Sql::plan_each_time`]).
+    one_off: bool,
 }
 
 enum Arg {
@@ -182,11 +185,21 @@ impl Sql {
         self.text.push_str(&format!("${}", self.args.len()));
         self
     }
+    /// PostgreSQL: plan with the words. How many rows `@@` matches decides between
+    /// reading the table in order until the window is full (a common word: a few
+    /// thousand rows) and collecting every match from the GIN index into a bitmap first
+    /// (100,000 rows for a common prefix: 25 ms). A prepared statement gets a generic
+    /// plan after five runs, made for no word in particular (the summary side then used
+    /// the bitmap for every word); an unnamed statement is planned with its values.
+    fn plan_each_time(&mut self) -> &mut Self {
+        self.one_off = true;
+        self
+    }
     async fn fetch_all<'c, E>(self, ex: E) -> Result<Vec<AnyRow>>
     where
         E: sqlx::Executor<'c, Database = sqlx::Any>,
     {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text)).persistent(!self.one_off);
         for a in self.args {
             q = match a {
                 Arg::Int(n) => q.bind(n),
@@ -522,7 +535,15 @@ impl Store {
             self.window_floor(&mut tx, Text::Summaries, terms, q)
                 .await?,
         ];
-        let mut limit = Some(first_limit(need));
+        // PostgreSQL ranks its whole window in every side query (the inner LIMIT), so it
+        // returns all of it at once: asking for fewer rows only made it rank the window
+        // again, up to three times, whenever a tie at the cut left the answer unsettled.
+        // SQLite ranks inside the index and joins only the rows it returns, so it asks
+        // for a few first.
+        let mut limit = match self.backend {
+            Backend::Sqlite => Some(first_limit(need)),
+            Backend::Postgres => None,
+        };
         let mut sides = [
             self.side(&mut tx, Text::Papers, terms, q, floors[0], limit)
                 .await?,
@@ -697,6 +718,9 @@ impl Store {
                 push_side_limit(&mut sql, limit);
             }
         }
+        if self.backend == Backend::Postgres {
+            sql.plan_each_time();
+        }
         let rows = sql.fetch_all(&mut **tx).await?;
         let truncated = limit.is_some_and(|l| rows.len() >= l);
         let rows = rows
@@ -728,37 +752,36 @@ impl Store {
         let limit = limit.clamp(1, MAX_TYPEAHEAD) as i64;
         let mut sql = Sql::default();
         match self.backend {
-            // Only the newest RANK_WINDOW matching titles are ranked (all of them on
-            // PostgreSQL's side: the first in storage order): a three-letter prefix
-            // matches tens of thousands, and ranking them all took 200 ms.
+            // Only the newest RANK_WINDOW matching titles are ranked: a three-letter
+            // prefix matches tens of thousands, and ranking them all took 200 ms. One
+            // pass down the match list: FTS5 expands a prefix into a list of every
+            // matching row in each query that names it, and finding the window's lower
+            // end in a query of its own did that twice.
             Backend::Sqlite => {
-                let m = fts5_title_prefix(&terms, prefix_last);
                 sql.push(
-                    "SELECT p.id, p.title FROM (
+                    "SELECT p.id, p.title FROM (SELECT id, rank FROM (
                         SELECT rowid AS id, rank FROM papers_fts WHERE papers_fts MATCH ",
                 )
-                .arg(Arg::Text(m.clone()))
-                .push(" AND rowid > COALESCE((SELECT rowid FROM papers_fts WHERE papers_fts MATCH ")
-                .arg(Arg::Text(m))
-                .push(" ORDER BY rowid DESC LIMIT 1 OFFSET ")
+                .arg(Arg::Text(fts5_title_prefix(&terms, prefix_last)))
+                .push(" ORDER BY rowid DESC LIMIT ")
                 .arg(Arg::Int(RANK_WINDOW as i64))
-                .push("), 0) ORDER BY rank LIMIT ")
+                .push(") ORDER BY rank LIMIT ")
                 .arg(Arg::Int(limit))
                 .push(") f JOIN papers p ON p.id = f.id ORDER BY f.rank, p.id");
             }
+            // The first RANK_WINDOW matches in storage order, planned with the words (see
+            // `Sql::plan_each_time`): a common prefix then reads the table until the window
+            // is full. The query used to sit in a CTE, which hid it from the planner.
             Backend::Postgres => {
-                sql.push("WITH q AS MATERIALIZED (SELECT to_tsquery('english', ")
+                sql.push("SELECT w.id, w.title FROM (SELECT p.id, p.title, ts_rank(p.search, to_tsquery('english', ")
                     .arg(Arg::Text(tsquery_title_prefix(&terms, prefix_last)))
-                    .push(
-                        ") AS q)
-                     SELECT w.id, w.title FROM (
-                        SELECT p.id, p.title, p.search FROM papers p, q WHERE p.search @@ q.q LIMIT ",
-                    )
+                    .push(")) AS r FROM papers p WHERE p.search @@ to_tsquery('english', ")
+                    .same()
+                    .push(") LIMIT ")
                     .arg(Arg::Int(RANK_WINDOW as i64))
-                    .push(
-                        ") w, q ORDER BY ts_rank(w.search, q.q) DESC, w.id LIMIT ",
-                    )
-                    .arg(Arg::Int(limit));
+                    .push(") w ORDER BY w.r DESC, w.id LIMIT ")
+                    .arg(Arg::Int(limit))
+                    .plan_each_time();
             }
         }
         let rows = sql.fetch_all(&self.pool).await?;

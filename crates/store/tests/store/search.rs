@@ -1,7 +1,7 @@
 //! Full-text search, typeahead, venue/author lists and the random summary.
 
 use shortscience_ids::PaperId;
-use shortscience_store::{NewPaper, RANK_WINDOW, SearchQuery, Store, SummaryImport};
+use shortscience_store::{Backend, NewPaper, RANK_WINDOW, SearchQuery, Store, SummaryImport};
 
 use crate::{arxiv, doi, import, stores};
 
@@ -564,6 +564,65 @@ async fn typeahead_completes_titles() {
             (*id, title.as_str()),
             (f.gan, "Generative Adversarial Networks")
         );
+    }
+}
+
+#[tokio::test]
+async fn typeahead_ranks_within_the_window_of_a_common_prefix() {
+    for (store, db) in stores().await {
+        // More matches than the window. SQLite ranks the newest RANK_WINDOW, PostgreSQL the
+        // first in storage order; the paper added half way is in both, and it matches best.
+        let total = RANK_WINDOW + 40;
+        let mut best = None;
+        for i in 0..total {
+            let title = if i == total / 2 {
+                "Commonplace commonplace".to_owned()
+            } else {
+                format!("Commonplace ground number {i}")
+            };
+            let id = add(
+                &store,
+                &format!("2102.{:05}", i + 1),
+                &title,
+                &["Cy Dee"],
+                2021,
+                "Big",
+                "",
+            )
+            .await;
+            if i == total / 2 {
+                best = Some(id);
+            }
+        }
+        let found = store.typeahead("ground comm", 8).await.unwrap();
+        assert_eq!(found.len(), 8, "{}", db.name);
+        assert!(
+            found
+                .iter()
+                .all(|(_, t)| t.starts_with("Commonplace ground")),
+            "{}: {found:?}",
+            db.name
+        );
+        let found = store.typeahead("comm", 8).await.unwrap();
+        assert_eq!(found.len(), 8, "{}", db.name);
+        assert_eq!(Some(found[0].0), best, "{}: {found:?}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn postgres_keeps_summary_search_vectors_in_the_row() {
+    for (store, db) in stores().await {
+        if store.backend() != Backend::Postgres {
+            continue;
+        }
+        let storage: String = sqlx::query_scalar(
+            "SELECT CAST(attstorage AS TEXT) FROM pg_attribute
+             WHERE attrelid = 'summaries'::regclass AND attname = 'search'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(storage, "m", "{}", db.name);
     }
 }
 

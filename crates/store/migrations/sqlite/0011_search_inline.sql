@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: migration 11 keeps PostgreSQL's summary tsvector in the row.
+-- FTS5 keeps its index in tables of its own.
