@@ -47,15 +47,8 @@ pub async fn open_store(args: &StoreArgs, more: Overrides) -> anyhow::Result<(Se
 /// cached page from before (see `shortscience_web::cache`). A failure is only logged:
 /// the pages then expire with the cache's time to live.
 pub async fn announce_write(store: &Store) {
-    match store.bump_content_generation().await {
-        Ok(bump) => {
-            if let Err(e) = store.await_followers(bump.seq).await {
-                tracing::warn!(error = %e, "could not confirm that running servers saw the change");
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "running servers may show cached pages until they expire")
-        }
+    if let Err(e) = store.announce_content_change().await {
+        tracing::warn!(error = %e, "running servers may show cached pages until they expire");
     }
 }
 

@@ -75,8 +75,9 @@ pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
-pub(crate) fn get_flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
-    Ok(row.try_get::<i64, _>(column)? != 0)
+/// A 0/1 flag column, from either read path.
+pub(crate) fn get_flag(row: &impl crate::row::Columns, column: &str) -> Result<bool> {
+    Ok(row.col::<i64>(column)? != 0)
 }
 
 impl Store {

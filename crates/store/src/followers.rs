@@ -141,6 +141,14 @@ impl Store {
         })
     }
 
+    /// After a committed write that running servers must show: moves the generation on,
+    /// then waits until every server following it has applied that.
+    pub async fn announce_content_change(&self) -> Result<crate::Bump> {
+        let bump = self.bump_content_generation().await?;
+        self.await_followers(bump.seq).await?;
+        Ok(bump)
+    }
+
     /// Waits until every follower with a live lease has applied bump `seq` (or its lease
     /// ran out). Returns at once on SQLite.
     pub async fn await_followers(&self, seq: i64) -> Result<()> {

@@ -21,11 +21,6 @@ impl<T> Value for T where
 pub(crate) trait Columns {
     /// The named column, decoded.
     fn col<T: Value>(&self, column: &str) -> Result<T>;
-
-    /// A 0/1 flag column.
-    fn flag(&self, column: &str) -> Result<bool> {
-        Ok(self.col::<i64>(column)? != 0)
-    }
 }
 
 impl Columns for AnyRow {

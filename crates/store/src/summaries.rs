@@ -77,7 +77,7 @@ pub(crate) const VIEW_SELECT: &str = view_select!();
 pub(crate) fn view_from_row(row: &impl Columns, viewer: Option<UserId>) -> Result<SummaryView> {
     let author_id = UserId(row.col("author_id")?);
     let is_own = viewer == Some(author_id);
-    let anonymous = row.flag("anonymous")?;
+    let anonymous = get_flag(row, "anonymous")?;
     let author = if anonymous && !is_own {
         None
     } else {
@@ -96,7 +96,7 @@ pub(crate) fn view_from_row(row: &impl Columns, viewer: Option<UserId>) -> Resul
         is_own,
         html: row.col("html")?,
         excerpt: row.col("excerpt")?,
-        private: row.flag("private")?,
+        private: get_flag(row, "private")?,
         anonymous,
         created_at: row.col("created_at")?,
         edited_at: row.col("edited_at")?,

@@ -268,20 +268,13 @@ impl PageCache {
             }
             return;
         }
-        match self.inner.store.bump_content_generation().await {
-            // The answer leaves once every instance serving from its followed value has
-            // moved past this write.
-            Ok(bump) => {
-                if let Err(e) = self.inner.store.await_followers(bump.seq).await {
-                    tracing::warn!(error = %e, "could not confirm that other instances saw a write");
-                }
-            }
-            Err(e) => {
-                // Other instances may serve old pages until their entries expire; this
-                // one forgets its own.
-                tracing::warn!(error = %e, "could not move the content generation on");
-                self.clear();
-            }
+        // The answer leaves once every instance serving from its followed value has moved
+        // past this write.
+        if let Err(e) = self.inner.store.announce_content_change().await {
+            // Other instances may serve old pages until their entries expire; this one
+            // forgets its own.
+            tracing::warn!(error = %e, "could not move the content generation on");
+            self.clear();
         }
     }
 

@@ -302,8 +302,7 @@ async fn a_command_line_write_is_seen_by_running_instances() {
             .upsert_paper(&paper("Residual networks, retitled"))
             .await
             .unwrap();
-        let bump = site.store.bump_content_generation().await.unwrap();
-        site.store.await_followers(bump.seq).await.unwrap();
+        site.store.announce_content_change().await.unwrap();
         let page = site.fresh(&site.a, &url).await;
         assert!(page.contains("Residual networks, retitled"), "[{db}]");
     }
