@@ -171,6 +171,7 @@ fn main() -> ExitCode {
         _ => LogFormat::Text,
     });
     init_tracing(matches!(command, Command::Serve(_)), log_format);
+    log_panics();
     if let Command::Render(args) = &command {
         return cmd::render::run(&args.file);
     }
@@ -230,6 +231,21 @@ fn init_tracing(server: bool, format: LogFormat) {
             .with_span_list(false)
             .init(),
     }
+}
+
+/// Panics (bugs) go to the log like other errors, so a JSON log stays one object per
+/// line, and a request's panic carries its request id.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload_as_str().unwrap_or("(no message)");
+        let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+            tracing::error!(%location, %backtrace, "panic: {message}");
+        } else {
+            tracing::error!(%location, "panic: {message}");
+        }
+    }));
 }
 
 #[cfg(test)]

@@ -43,9 +43,15 @@ impl Site {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let guard = ChildGuard(cmd.spawn().expect("start shortscience serve"));
+        let mut guard = ChildGuard(cmd.spawn().expect("start shortscience serve"));
         if let Err(e) = wait_for_http(&addr, "/healthz", Duration::from_secs(60)) {
             panic!("server did not come up: {e}\n{}", read(&log));
+        }
+        if let Ok(Some(status)) = guard.0.try_wait() {
+            panic!(
+                "server exited ({status}) though its port answered\n{}",
+                read(&log)
+            );
         }
         Site {
             addr,
@@ -237,7 +243,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     ];
     for r in &requests {
         let (status, _) = raw(&addr, r);
-        assert!(status > 0, "no answer to {r}");
+        assert!(status > 0, "no answer to {r}\nserver log:\n{}", site.log());
     }
     signal(site.child(), "TERM");
     assert!(wait_exit(site.child(), Duration::from_secs(15)).is_some());

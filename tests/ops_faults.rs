@@ -32,10 +32,11 @@ fn serve(db: &str, dir: &std::path::Path, extra: &[&str]) -> (String, ChildGuard
         .stderr(std::fs::File::create(dir.join("serve.log")).unwrap())
         .spawn()
         .unwrap();
-    let guard = ChildGuard(child);
+    let mut guard = ChildGuard(child);
     if let Err(e) = wait_for_http(&addr, "/healthz", Duration::from_secs(60)) {
         panic!("server did not come up: {e}\n{}", server_log(dir));
     }
+    support::assert_running(&mut guard.0, "shortscience serve");
     (addr, guard)
 }
 

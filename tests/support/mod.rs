@@ -6,18 +6,32 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// A port for a child server to listen on, free when returned and never returned twice
+/// in one test binary. It lies below Linux's ephemeral range (32768–60999), so the
+/// kernel cannot hand it to an outgoing connection, or to another `bind(0)`, between
+/// this call and the child's own bind.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    // Test binaries run one after another; a per-process start keeps a child left
+    // behind by one binary off the next binary's ports.
+    let start = std::process::id().wrapping_mul(7919) % SPAN;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(n < SPAN, "no free port left in {LOW}..{}", LOW + SPAN);
+        let port = (LOW + (start + n) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// Minimal blocking GET: returns (status, body). Reads by Content-Length, since some
@@ -82,6 +96,13 @@ pub fn wait_for_http(addr: &str, path: &str, limit: Duration) -> Result<(), Stri
     }
 }
 
+/// Panics when `child` has exited: whatever answered on its port was another process.
+pub fn assert_running(child: &mut Child, what: &str) {
+    if let Ok(Some(status)) = child.try_wait() {
+        panic!("{what} exited ({status}) though its port answered");
+    }
+}
+
 /// Kills the child when dropped, so a failing test leaves no process behind.
 pub struct ChildGuard(pub Child);
 
@@ -128,8 +149,9 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start shortscience serve");
-        let guard = ChildGuard(child);
+        let mut guard = ChildGuard(child);
         wait_for_http(&addr, "/healthz", Duration::from_secs(30)).expect("server did not come up");
+        assert_running(&mut guard.0, "shortscience serve");
         Server {
             base: format!("http://{addr}"),
             db,

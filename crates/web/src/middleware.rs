@@ -1,5 +1,7 @@
-//! Response middleware: security headers on everything, and the one place that turns
-//! error statuses into HTML pages.
+//! Response middleware: security headers on everything, the one place that turns
+//! error statuses into HTML pages, and the layer that answers a panicking handler.
+
+use std::any::Any;
 
 use askama::Template;
 use axum::body::Body;
@@ -7,6 +9,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::AppState;
 use crate::error::ErrorPage;
@@ -40,6 +44,20 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-cache"));
     response
+}
+
+/// What a panicking handler's request gets.
+type PanicResponder = fn(Box<dyn Any + Send + 'static>) -> Response;
+
+/// Turns a handler's panic into a 500, which the layer outside renders as an error
+/// page or a problem document. Without it the connection closes with no answer.
+pub fn catch_panics() -> CatchPanicLayer<PanicResponder> {
+    CatchPanicLayer::custom(answer_panic as PanicResponder)
+}
+
+/// The panic itself is logged by the process's panic hook, inside the request's span.
+fn answer_panic(_: Box<dyn Any + Send + 'static>) -> Response {
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 /// Renders the HTML error page for responses that carry an [`ErrorPage`], and for
@@ -97,4 +115,39 @@ fn is_html(response: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_answered_500() {
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if true {
+                        panic!("handler bug");
+                    }
+                    "unreachable"
+                }),
+            )
+            .route("/fine", get(|| async { "fine" }))
+            .layer(catch_panics());
+        let ask = |path: &'static str| {
+            app.clone()
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        };
+        assert_eq!(
+            ask("/boom").await.unwrap().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        // The service keeps answering after a panic.
+        assert_eq!(ask("/fine").await.unwrap().status(), StatusCode::OK);
+    }
 }

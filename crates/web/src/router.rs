@@ -76,6 +76,7 @@ pub fn build(state: AppState) -> Router {
                 ))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(from_fn_with_state(state.clone(), middleware::render_errors))
+                .layer(middleware::catch_panics())
                 .layer(from_fn_with_state(state, crate::auth::middleware))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,

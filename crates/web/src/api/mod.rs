@@ -92,6 +92,7 @@ pub fn routes_with(state: AppState, limits: Arc<ApiLimits>) -> Router {
             .layer(from_fn(crate::ops::request_id::track))
             .layer(from_fn(crate::middleware::security_headers))
             .layer(from_fn(problem::ensure_problems))
+            .layer(crate::middleware::catch_panics())
             .layer(from_fn(cors))
             .layer(from_fn(move |req: Request, next: Next| {
                 let limits = limits.clone();
