@@ -40,6 +40,9 @@ pub struct SourcesConfig {
     pub max_retries: u32,
     /// Wait before the first retry; doubled for each further one.
     pub retry_backoff: Duration,
+    /// Longest `Retry-After` a lookup waits out. A service that asks for more is left
+    /// alone for as long as it asked, and lookups to it fail at once meanwhile.
+    pub max_retry_after: Duration,
     /// Least time between two requests to arXiv (its terms ask for 3 s).
     pub arxiv_interval: Duration,
     /// How long a found paper is remembered.
@@ -63,6 +66,7 @@ impl Default for SourcesConfig {
             timeout: Duration::from_secs(10),
             max_retries: 2,
             retry_backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(5),
             arxiv_interval: Duration::from_secs(3),
             cache_ttl: Duration::from_secs(24 * 3600),
             negative_cache_ttl: Duration::from_secs(3600),
@@ -101,12 +105,16 @@ impl SourcesConfig {
 struct Answer {
     status: u16,
     body: Vec<u8>,
+    /// The service's `Retry-After`, on a 429 or 503.
+    retry_after: Option<Duration>,
 }
 
 /// The shared HTTP client: timeouts, retries with backoff, capped bodies.
 struct Http {
     client: reqwest::Client,
     config: SourcesConfig,
+    /// Per service, the time before which it asked not to be called again.
+    quiet_until: Mutex<HashMap<&'static str, Instant>>,
 }
 
 impl Http {
@@ -125,11 +133,16 @@ impl Http {
                 service: "the lookup client",
                 message: format!("could not be set up: {}", innermost(&e)),
             })?;
-        Ok(Http { client, config })
+        Ok(Http {
+            client,
+            config,
+            quiet_until: Mutex::new(HashMap::new()),
+        })
     }
 
-    /// GET with retries on 5xx, 429, timeouts and connection failures. `gate` is waited
-    /// on before every attempt.
+    /// GET with retries on 5xx, 429, timeouts and connection failures, waiting as long as
+    /// the service's `Retry-After` asks (up to `max_retry_after`). `gate` is waited on
+    /// before every attempt.
     async fn get(
         &self,
         service: &'static str,
@@ -144,10 +157,21 @@ impl Http {
         }
         let mut attempt = 0;
         loop {
+            self.wait_for_quiet_end(service).await?;
             if let Some(g) = gate {
                 g.wait().await;
             }
             let result = self.attempt(service, url).await;
+            let asked = result.as_ref().ok().and_then(|a| a.retry_after);
+            if let Some(asked) = asked {
+                self.keep_quiet(service, asked);
+                if asked > self.config.max_retry_after {
+                    return Err(SourceError::Busy {
+                        service,
+                        seconds: asked.as_secs_f64().ceil() as u64,
+                    });
+                }
+            }
             let retryable = match &result {
                 Ok(a) => a.status >= 500 || a.status == 429,
                 Err(e) => matches!(
@@ -164,6 +188,7 @@ impl Http {
                     other => other,
                 };
             }
+            // The quiet time the service asked for is waited out at the loop's top.
             let wait = self
                 .config
                 .retry_backoff
@@ -172,6 +197,39 @@ impl Http {
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// Records that `service` asked for no calls during `asked` from now.
+    fn keep_quiet(&self, service: &'static str, asked: Duration) {
+        let until = Instant::now() + asked;
+        let mut quiet = self
+            .quiet_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let entry = quiet.entry(service).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+
+    /// Sleeps through a quiet time the service asked for, or fails at once when what is
+    /// left of it is longer than a lookup waits.
+    async fn wait_for_quiet_end(&self, service: &'static str) -> Result<(), SourceError> {
+        let until = {
+            let quiet = self
+                .quiet_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            quiet.get(service).copied()
+        };
+        let Some(until) = until else { return Ok(()) };
+        let left = until.saturating_duration_since(Instant::now());
+        if left > self.config.max_retry_after {
+            return Err(SourceError::Busy {
+                service,
+                seconds: left.as_secs_f64().ceil() as u64,
+            });
+        }
+        tokio::time::sleep_until(until).await;
+        Ok(())
     }
 
     async fn attempt(&self, service: &'static str, url: &str) -> Result<Answer, SourceError> {
@@ -190,6 +248,14 @@ impl Http {
         };
         let mut resp = self.client.get(url).send().await.map_err(to_error)?;
         let status = resp.status().as_u16();
+        let retry_after = match status {
+            429 | 503 => resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, std::time::SystemTime::now())),
+            _ => None,
+        };
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(to_error)? {
             if body.len() + chunk.len() > MAX_BODY {
@@ -200,8 +266,28 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+        })
     }
+}
+
+/// A `Retry-After` value: delta-seconds or an HTTP date, read at `now`. A date in the
+/// past means "now"; anything unreadable is ignored, as RFC 9110 lets clients do.
+/// Capped at a day, so a broken header cannot silence a service for longer.
+pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits to parse still means "a long time".
+        Duration::from_secs(value.parse().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(DAY))
 }
 
 /// The deepest cause of an error: "Connection refused (os error 111)" rather than
@@ -603,6 +689,33 @@ mod tests {
         assert!(!c.user_agent().contains("mailto"));
         c.mailto = Some(" admin@example.org ".into());
         assert!(c.user_agent().ends_with("mailto:admin@example.org)"));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        use std::time::UNIX_EPOCH;
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        let secs = |n| Some(Duration::from_secs(n));
+        assert_eq!(parse_retry_after("120", now), secs(120));
+        assert_eq!(parse_retry_after(" 0 ", now), secs(0));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            secs(30)
+        );
+        // A date already past means "now".
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            secs(0)
+        );
+        // Capped at a day, however large.
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            secs(86_400)
+        );
+        for junk in ["", "-5", "1.5", "soon", "Sun, 99 Nov 1994"] {
+            assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
+        }
     }
 
     #[test]

@@ -129,6 +129,10 @@ pub enum SourceError {
     /// An HTTP status that means neither "found" nor "not found".
     #[error("{service} answered with an error (HTTP {status}); try again later")]
     Status { service: &'static str, status: u16 },
+    /// The service asked, with `Retry-After`, not to be called for longer than a lookup
+    /// waits.
+    #[error("{service} is busy and asked us to wait {seconds} s; try again then")]
+    Busy { service: &'static str, seconds: u64 },
     /// The service understood the request and refused it (arXiv's error feed).
     #[error("{service} refused the request: {message}")]
     Rejected {
@@ -153,6 +157,14 @@ impl SourceError {
     /// (offline mode), as opposed to a failing service.
     pub fn is_offline(&self) -> bool {
         matches!(self, SourceError::Offline { .. })
+    }
+
+    /// Seconds until the service takes requests again, when it said so.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            SourceError::Busy { seconds, .. } => Some(*seconds),
+            _ => None,
+        }
     }
 
     pub(crate) fn malformed(service: &'static str, message: impl Into<String>) -> SourceError {

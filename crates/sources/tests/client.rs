@@ -24,6 +24,8 @@ struct Switches {
     /// Answer this many requests with `fail_status` before behaving.
     fail_first: AtomicUsize,
     fail_status: Mutex<Option<StatusCode>>,
+    /// `Retry-After` sent with those failures.
+    retry_after: Mutex<Option<String>>,
     /// Wait this long before answering.
     delay: Mutex<Duration>,
     /// Answer every request with an HTML page and status 200.
@@ -105,7 +107,13 @@ async fn answer(State(s): State<Arc<Switches>>, uri: Uri, headers: HeaderMap) ->
             .lock()
             .unwrap()
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return (status, "upstream trouble").into_response();
+        let mut response = (status, "upstream trouble").into_response();
+        if let Some(v) = s.retry_after.lock().unwrap().clone() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, v.parse().unwrap());
+        }
+        return response;
     }
     if *s.garbage.lock().unwrap() {
         return (StatusCode::OK, fixture("garbage/html-503.html")).into_response();
@@ -350,6 +358,58 @@ async fn server_errors_are_retried_then_succeed() {
     assert!(
         srv.resolver()
             .resolve(&id("10.1109/iccv.2007.4408927"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(srv.paths().len(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_is_waited_out_when_short() {
+    let srv = Server::start().await;
+    srv.fail(1, StatusCode::TOO_MANY_REQUESTS);
+    *srv.s.retry_after.lock().unwrap() = Some("1".into());
+    let rec = srv
+        .resolver()
+        .resolve(&id("10.1109/iccv.2007.4408927"))
+        .await
+        .unwrap();
+    assert!(rec.is_some());
+    let hits = srv.s.hits.lock().unwrap();
+    assert_eq!(hits.len(), 2);
+    // The retry came after the second asked for, not after the 10 ms backoff.
+    assert!(
+        hits[1].2 - hits[0].2 >= Duration::from_secs(1),
+        "retried after {:?}",
+        hits[1].2 - hits[0].2
+    );
+}
+
+#[tokio::test]
+async fn a_long_retry_after_leaves_the_service_alone() {
+    let srv = Server::start().await;
+    srv.fail(1, StatusCode::SERVICE_UNAVAILABLE);
+    *srv.s.retry_after.lock().unwrap() = Some("120".into());
+    let r = srv.resolver();
+    let doi = id("10.1109/iccv.2007.4408927");
+    let busy = SourceError::Busy {
+        service: "Crossref",
+        seconds: 120,
+    };
+    assert_eq!(r.resolve(&doi).await.unwrap_err(), busy);
+    assert_eq!(srv.paths().len(), 1, "no retry inside the asked-for time");
+    // The next lookup to the same service fails at once, without a request…
+    let e = r.resolve(&doi).await.unwrap_err();
+    assert!(
+        matches!(e, SourceError::Busy { service: "Crossref", seconds } if seconds <= 120),
+        "{e:?}"
+    );
+    assert_eq!(srv.paths().len(), 1);
+    assert!(e.to_string().contains("asked us to wait"), "{e}");
+    // …while other services are still asked.
+    assert!(
+        r.resolve(&id("DBLP:journals/jair/JabsBNJ24"))
             .await
             .unwrap()
             .is_some()

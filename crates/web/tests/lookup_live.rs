@@ -34,11 +34,21 @@ fn fixture(name: &str) -> Vec<u8> {
 struct Source {
     hits: AtomicUsize,
     down: AtomicBool,
+    /// Answer 429 with `Retry-After: 600`.
+    throttled: AtomicBool,
 }
 
 /// A stand-in for arXiv's API that knows one paper.
 async fn arxiv(State(s): State<Arc<Source>>, uri: Uri) -> axum::response::Response {
     s.hits.fetch_add(1, Ordering::SeqCst);
+    if s.throttled.load(Ordering::SeqCst) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "600")],
+            "slow down",
+        )
+            .into_response();
+    }
     if s.down.load(Ordering::SeqCst) {
         return (StatusCode::INTERNAL_SERVER_ERROR, "down").into_response();
     }
@@ -144,6 +154,29 @@ async fn a_failing_source_is_a_502_and_stores_nothing() {
             .await
             .unwrap();
         assert_eq!(stored, None);
+    }
+}
+
+#[tokio::test]
+async fn a_source_asking_for_quiet_is_a_503_with_its_retry_after() {
+    for db in test_databases().await {
+        let store = Store::connect(&db.url).await.unwrap();
+        let (base, src) = source().await;
+        src.throttled.store(true, Ordering::SeqCst);
+        let app = site(&store, config(&base));
+        for _ in 0..2 {
+            let r = get(&app, "/paper?id=arXiv:1707.08567").await;
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "[{}]", db.name);
+            let wait: u64 = r.headers()[axum::http::header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((590..=600).contains(&wait), "{wait}");
+            assert!(text(r).await.contains("asked us to wait"));
+        }
+        // The second lookup did not call the source again.
+        assert_eq!(src.hits.load(Ordering::SeqCst), 1);
     }
 }
 

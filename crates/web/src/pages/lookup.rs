@@ -102,11 +102,14 @@ async fn find(state: &AppState, r: &PaperRef) -> Result<PaperId, Response> {
     }
 }
 
-/// 503 when lookups are switched off here, 502 when the source failed; the page says
-/// which source and why.
+/// 503 when lookups are switched off here or the source asked us to wait (with its
+/// `Retry-After` passed on), 502 when the source failed; the page says which source
+/// and why.
 fn source_failed(label: &str, e: &SourceError) -> Response {
     let (status, heading) = if e.is_offline() {
         (StatusCode::SERVICE_UNAVAILABLE, "Lookup switched off")
+    } else if e.retry_after().is_some() {
+        (StatusCode::SERVICE_UNAVAILABLE, "Lookup busy")
     } else {
         (StatusCode::BAD_GATEWAY, "Lookup failed")
     };
@@ -115,7 +118,13 @@ fn source_failed(label: &str, e: &SourceError) -> Response {
         heading: heading.into(),
         message: format!("{label} is not known here yet, and looking it up failed: {e}."),
     };
-    (status, Extension(page)).into_response()
+    let mut response = (status, Extension(page)).into_response();
+    if let Some(seconds) = e.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// 301, not axum's 308: old links are GETs and crawlers understand 301 best.
