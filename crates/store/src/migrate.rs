@@ -39,6 +39,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(10, "comment_counts", "0010_comment_counts.sql"),
     migration!(11, "search_inline", "0011_search_inline.sql"),
     migration!(12, "generation_followers", "0012_generation_followers.sql"),
+    migration!(13, "title_search", "0013_title_search.sql"),
 ];
 
 /// Serialises concurrent migrators on PostgreSQL (any constant works; this spells "sst").

@@ -1,0 +1,1 @@
+-- Nothing to do on SQLite: FTS5's typeahead already asks the title column alone.
