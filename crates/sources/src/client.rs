@@ -166,10 +166,7 @@ impl Http {
             if let Some(asked) = asked {
                 self.keep_quiet(service, asked);
                 if asked > self.config.max_retry_after {
-                    return Err(SourceError::Busy {
-                        service,
-                        seconds: asked.as_secs_f64().ceil() as u64,
-                    });
+                    return Err(busy(service, asked));
                 }
             }
             let retryable = match &result {
@@ -223,10 +220,7 @@ impl Http {
         let Some(until) = until else { return Ok(()) };
         let left = until.saturating_duration_since(Instant::now());
         if left > self.config.max_retry_after {
-            return Err(SourceError::Busy {
-                service,
-                seconds: left.as_secs_f64().ceil() as u64,
-            });
+            return Err(busy(service, left));
         }
         tokio::time::sleep_until(until).await;
         Ok(())
@@ -271,6 +265,14 @@ impl Http {
             body,
             retry_after,
         })
+    }
+}
+
+/// The service asked for `quiet` without calls; whole seconds, rounded up.
+fn busy(service: &'static str, quiet: Duration) -> SourceError {
+    SourceError::Busy {
+        service,
+        seconds: quiet.as_secs_f64().ceil() as u64,
     }
 }
 

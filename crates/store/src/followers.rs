@@ -338,13 +338,7 @@ fn go_live(state: &State, renewed_at: Instant) {
 mod tests {
     use super::*;
 
-    /// A PostgreSQL test database, or None where there is none (never on CI).
-    async fn postgres() -> Option<crate::testing::TestDb> {
-        crate::testing::test_databases()
-            .await
-            .into_iter()
-            .find(|db| db.name == "postgres")
-    }
+    use crate::testing::postgres_database as postgres;
 
     async fn live(follower: &Follower) {
         let deadline = Instant::now() + Duration::from_secs(10);

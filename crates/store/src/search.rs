@@ -1002,11 +1002,7 @@ mod tests {
 
     #[tokio::test]
     async fn postgres_typeahead_can_use_the_title_index() {
-        let Some(db) = crate::testing::test_databases()
-            .await
-            .into_iter()
-            .find(|db| db.name == "postgres")
-        else {
+        let Some(db) = crate::testing::postgres_database().await else {
             return;
         };
         let store = Store::connect(&db.url).await.unwrap();

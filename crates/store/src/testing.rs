@@ -50,6 +50,14 @@ pub async fn test_databases() -> Vec<TestDb> {
     dbs
 }
 
+/// The PostgreSQL test database alone, or None where there is none (never on CI).
+pub async fn postgres_database() -> Option<TestDb> {
+    test_databases()
+        .await
+        .into_iter()
+        .find(|db| db.name == "postgres")
+}
+
 fn sqlite() -> TestDb {
     let dir = tempfile::Builder::new()
         .prefix("shortscience-test-")
