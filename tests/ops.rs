@@ -47,12 +47,10 @@ impl Site {
         if let Err(e) = wait_for_http(&addr, "/healthz", Duration::from_secs(60)) {
             panic!("server did not come up: {e}\n{}", read(&log));
         }
-        if let Ok(Some(status)) = guard.0.try_wait() {
-            panic!(
-                "server exited ({status}) though its port answered\n{}",
-                read(&log)
-            );
-        }
+        support::assert_running(
+            &mut guard.0,
+            &format!("shortscience serve (its log:\n{})", read(&log)),
+        );
         Site {
             addr,
             log,

@@ -106,9 +106,10 @@ async fn find(state: &AppState, r: &PaperRef) -> Result<PaperId, Response> {
 /// `Retry-After` passed on), 502 when the source failed; the page says which source
 /// and why.
 fn source_failed(label: &str, e: &SourceError) -> Response {
+    let retry_after = e.retry_after();
     let (status, heading) = if e.is_offline() {
         (StatusCode::SERVICE_UNAVAILABLE, "Lookup switched off")
-    } else if e.retry_after().is_some() {
+    } else if retry_after.is_some() {
         (StatusCode::SERVICE_UNAVAILABLE, "Lookup busy")
     } else {
         (StatusCode::BAD_GATEWAY, "Lookup failed")
@@ -119,7 +120,7 @@ fn source_failed(label: &str, e: &SourceError) -> Response {
         message: format!("{label} is not known here yet, and looking it up failed: {e}."),
     };
     let mut response = (status, Extension(page)).into_response();
-    if let Some(seconds) = e.retry_after() {
+    if let Some(seconds) = retry_after {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
